@@ -1,0 +1,53 @@
+"""deltagrad's scalar autograd engine.
+
+>>> from autograd import Value
+>>> a, b, c = Value(0.5, "a"), Value(-1.5, "b"), Value(1.0, "c")
+>>> L = (a * b + c).tanh()
+>>> L.backward()
+>>> round(a.grad, 6)  # dL/da = (1 - L**2) * b
+-1.410022
+
+Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
+:mod:`autograd.ops` (the table of primitives and their derivatives),
+:mod:`autograd.gradcheck` (finite-difference checks) and
+:mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
+"""
+
+from .engine import (
+    Value,
+    as_value,
+    exp,
+    graph_order,
+    is_grad_enabled,
+    linear,
+    log,
+    no_grad,
+    nodes_of,
+    relu,
+    sigmoid,
+    sum,
+    tanh,
+)
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .ops import OPS, Op
+
+__all__ = [
+    "OPS",
+    "GradcheckError",
+    "GradcheckReport",
+    "Op",
+    "Value",
+    "as_value",
+    "exp",
+    "gradcheck",
+    "graph_order",
+    "is_grad_enabled",
+    "linear",
+    "log",
+    "no_grad",
+    "nodes_of",
+    "relu",
+    "sigmoid",
+    "sum",
+    "tanh",
+]

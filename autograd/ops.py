@@ -1,0 +1,237 @@
+"""The table of primitive operations: each op's forward rule and local derivatives.
+
+Every operation the engine can record is one :class:`Op` in :data:`OPS`. An op
+states, in one place:
+
+* ``forward(*args) -> float``: the value ``out = f(args)`` computed from plain
+  floats, with the checks that turn a bad operand into a clear error;
+* ``partials(out, *args) -> tuple``: the local derivatives ``d out / d arg_i``
+  for every argument, in argument order. They are written with arithmetic
+  only (plus :func:`log`), so they work on floats and on Values alike;
+* ``rules``: the text of each local derivative in the op's own argument names,
+  e.g. ``d(a * b)/da = b``. The graph renderer and the step-through read it.
+
+The backward pass (:mod:`autograd.engine`) never knows which op it is looking
+at: it multiplies the incoming gradient by ``partials(...)[i]`` and adds the
+product into argument ``i``. That is the chain rule, and this table is the only
+place where a derivative is written down.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import add as _add
+from operator import mul as _mul
+from operator import neg as _neg
+from operator import sub as _sub
+from typing import Any
+
+__all__ = ["OPS", "Op", "log"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Op:
+    """One primitive operation.
+
+    Attributes:
+        name: short identifier, e.g. ``"mul"``; also the key in :data:`OPS`.
+        symbol: how a graph drawing labels the op node, e.g. ``"*"``.
+        notation: the op written in its argument names, e.g. ``"a * b"``.
+        params: argument names. A variadic op (``arity is None``) names its
+            argument groups instead, e.g. ``("w_i", "x_i", "b")``.
+        arity: number of arguments, or ``None`` for a variadic op.
+        forward: ``forward(*args) -> out`` on floats.
+        partials: ``partials(out, *args) -> (d out/d arg_0, d out/d arg_1, ...)``.
+        rules: text of each partial derivative, one per entry of ``params``.
+    """
+
+    name: str
+    symbol: str
+    notation: str
+    params: tuple[str, ...]
+    arity: int | None
+    forward: Callable[..., float]
+    partials: Callable[..., tuple[Any, ...]]
+    rules: tuple[str, ...]
+
+    def param(self, position: int, nargs: int) -> str:
+        """The name of argument ``position`` when the op was called with ``nargs`` arguments."""
+        if self.arity is not None:
+            return self.params[position]
+        return _variadic_param(self, position, nargs)[0]
+
+    def rule(self, position: int, nargs: int) -> str:
+        """The local derivative of argument ``position``, e.g. ``"d(a * b)/da = b"``."""
+        if self.arity is not None:
+            name, text = self.params[position], self.rules[position]
+        else:
+            name, group = _variadic_param(self, position, nargs)
+            text = _index_rule(self.rules[group], name)
+        return f"d({self.notation})/d{name} = {text}"
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}: {self.notation})"
+
+
+def _variadic_param(op: Op, position: int, nargs: int) -> tuple[str, int]:
+    """Map an argument position of a variadic op to its display name and group.
+
+    ``sum`` takes ``x_1 .. x_n``; ``linear`` takes ``w_1 .. w_n, x_1 .. x_n, b``.
+    """
+    if not 0 <= position < nargs:
+        raise IndexError(f"{op.name}: argument {position} out of range for {nargs} arguments")
+    if op.name == "linear":
+        n = (nargs - 1) // 2
+        if position == nargs - 1:
+            return "b", 2
+        group = 0 if position < n else 1
+        return f"{op.params[group][0]}_{position % n + 1}", group
+    return f"{op.params[0][0]}_{position + 1}", 0
+
+
+def _index_rule(rule: str, name: str) -> str:
+    """Turn a group rule like ``x_i`` into the rule of one argument, ``x_3``."""
+    index = name.partition("_")[2]
+    return rule.replace("_i", f"_{index}") if index else rule
+
+
+# --- generic helpers: the partials below must work on floats and on Values ---
+
+
+def log(x: Any) -> Any:
+    """Natural log of a float (``math.log``) or of a Value (``Value.log``)."""
+    return math.log(x) if isinstance(x, float) else x.log()
+
+
+def _real(x: Any) -> float:
+    """The float behind ``x``: a float itself, or a Value's ``data``."""
+    return x if isinstance(x, float) else float(x.data)
+
+
+# --- forward rules on floats, with the domain checks ---
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError(f"div: division by zero in {a!r} / {b!r}")
+    return a / b
+
+
+def _pow(a: float, b: float) -> float:
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError(f"pow: {a!r} ** {b!r} divides by zero (zero to a negative power)")
+    if a < 0.0 and math.isfinite(a) and math.isfinite(b) and not b.is_integer():
+        raise ValueError(f"pow: {a!r} ** {b!r} is not real (negative base to a non-integer power)")
+    try:
+        out: float = a**b
+    except OverflowError:
+        raise OverflowError(f"pow: {a!r} ** {b!r} overflows a float") from None
+    return out
+
+
+def _exp(a: float) -> float:
+    try:
+        return math.exp(a)
+    except OverflowError:
+        raise OverflowError(
+            f"exp: exp({a!r}) overflows a float (the largest argument is about 709.78)"
+        ) from None
+
+
+def _log(a: float) -> float:
+    if a <= 0.0:
+        raise ValueError(f"log: operand must be > 0, got {a!r}")
+    return math.log(a)
+
+
+def _sigmoid(a: float) -> float:
+    # Two algebraically equal forms, each used where exp() cannot overflow:
+    # 1/(1 + e^-a) for a >= 0, and e^a/(1 + e^a) for a < 0 (and for NaN).
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _relu(a: float) -> float:
+    # Written so that NaN passes through (NaN <= 0 is False) and -0.0 becomes 0.0.
+    return 0.0 if a <= 0.0 else a
+
+
+def _sum(*xs: float) -> float:
+    return sum(xs, 0.0)
+
+
+def _linear(*args: float) -> float:
+    n = len(args) // 2
+    return sum(map(_mul, args[:n], args[n : 2 * n]), 0.0) + args[2 * n]
+
+
+# --- local derivatives: partials(out, *args) ---
+
+
+def _pow_partials(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    # d/da = b * a**(b-1), d/db = out * log(a).  Where the formula breaks down
+    # on the boundary of the domain the limit or convention is given instead:
+    #   b == 0        -> d/da = 0   (a**0 is the constant 1)
+    #   a == 0, b < 1 -> d/da = inf (the slope of a**b at 0 for 0 < b < 1)
+    #   a == 0        -> d/db = 0   (0**b is 0 for every b > 0)
+    #   a < 0         -> d/db = nan (a**b is not real near a non-integer b)
+    ar, br = _real(a), _real(b)
+    if br == 0.0:
+        da: Any = 0.0
+    elif ar == 0.0 and br < 1.0:
+        da = math.inf
+    else:
+        da = b * a ** (b - 1.0)
+    if ar > 0.0:
+        db: Any = out * log(a)
+    else:
+        db = 0.0 if ar == 0.0 else math.nan
+    return da, db
+
+
+def _relu_partials(out: Any, a: Any) -> tuple[float]:
+    # The subgradient at exactly 0 is taken to be 0.
+    return (1.0 if _real(a) > 0.0 else 0.0,)
+
+
+def _linear_partials(out: Any, *args: Any) -> tuple[Any, ...]:
+    n = len(args) // 2
+    return (*args[n : 2 * n], *args[:n], 1.0)
+
+
+def _make_table(*ops: Op) -> dict[str, Op]:
+    return {op.name: op for op in ops}
+
+
+OPS: dict[str, Op] = _make_table(
+    Op("add", "+", "a + b", ("a", "b"), 2, _add,
+       lambda out, a, b: (1.0, 1.0), ("1", "1")),
+    Op("sub", "-", "a - b", ("a", "b"), 2, _sub,
+       lambda out, a, b: (1.0, -1.0), ("1", "-1")),
+    Op("mul", "*", "a * b", ("a", "b"), 2, _mul,
+       lambda out, a, b: (b, a), ("b", "a")),
+    Op("div", "/", "a / b", ("a", "b"), 2, _div,
+       lambda out, a, b: (1.0 / b, -out / b), ("1/b", "-a/b**2 = -out/b")),
+    Op("pow", "**", "a ** b", ("a", "b"), 2, _pow,
+       _pow_partials, ("b * a**(b-1)", "out * log(a)")),
+    Op("neg", "-", "-x", ("x",), 1, _neg,
+       lambda out, x: (-1.0,), ("-1",)),
+    Op("exp", "exp", "exp(x)", ("x",), 1, _exp,
+       lambda out, x: (out,), ("exp(x) = out",)),
+    Op("log", "log", "log(x)", ("x",), 1, _log,
+       lambda out, x: (1.0 / x,), ("1/x",)),
+    Op("tanh", "tanh", "tanh(x)", ("x",), 1, math.tanh,
+       lambda out, x: (1.0 - out * out,), ("1 - tanh(x)**2 = 1 - out**2",)),
+    Op("sigmoid", "σ", "sigmoid(x)", ("x",), 1, _sigmoid,
+       lambda out, x: (out * (1.0 - out),), ("sigmoid(x) * (1 - sigmoid(x)) = out * (1 - out)",)),
+    Op("relu", "relu", "relu(x)", ("x",), 1, _relu,
+       _relu_partials, ("1 if x > 0 else 0",)),
+    Op("sum", "Σ", "x_1 + ... + x_n", ("x_i",), None, _sum,
+       lambda out, *xs: (1.0,) * len(xs), ("1",)),
+    Op("linear", "Σ w·x + b", "w_1*x_1 + ... + w_n*x_n + b", ("w_i", "x_i", "b"), None, _linear,
+       _linear_partials, ("x_i", "w_i", "1")),
+)  # fmt: skip
