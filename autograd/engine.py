@@ -20,7 +20,7 @@ Values, receive no gradient, and are not ``parents``.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import count
 from operator import attrgetter
@@ -51,7 +51,9 @@ Operand: TypeAlias = "Value | int | float"
 _ADD, _SUB, _MUL, _DIV, _POW = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["pow"]
 _NEG, _EXP, _LOG, _TANH = OPS["neg"], OPS["exp"], OPS["log"], OPS["tanh"]
 _SIGMOID, _RELU, _SUM, _LINEAR = OPS["sigmoid"], OPS["relu"], OPS["sum"], OPS["linear"]
+_SQUARED_ERROR = OPS["squared_error"]
 
+_new_value = object.__new__
 _next_id = count().__next__  # creation numbers: an argument is always older than its result
 _recording = True  # False inside no_grad()
 
@@ -77,6 +79,57 @@ def _operand(x: object, where: str) -> Value | float | None:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
     return _to_float(x, where)
+
+
+def _node(data: float, op: Op, args: tuple[Value | float, ...]) -> Value:
+    """The result of ``op`` on ``args``: a new Value that records them (unless in no_grad())."""
+    v = _new_value(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    if _recording:
+        v._op = op
+        v._args = args
+    else:
+        v._op = None
+        v._args = ()
+    v._id = _next_id()
+    v._mark = None
+    return v
+
+
+def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
+    """``Value.__mul__`` and friends: ``self (op) other``, or ``other (op) self`` if reflected."""
+    forward = op.forward
+
+    def method(self: Value, other: Operand) -> Value:
+        if type(other) is Value or type(other) is float:
+            b: Value | float = other
+        else:
+            converted = _operand(other, op.name)
+            if converted is None:
+                return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
+            b = converted
+        bd = b.data if type(b) is Value else b
+        if reflected:
+            return _node(forward(bd, self.data), op, (b, self))
+        return _node(forward(self.data, bd), op, (self, b))
+
+    method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
+    method.__doc__ = f"``{op.notation}`` with {'other as a, self as b' if reflected else 'self as a, other as b'}."
+    return method
+
+
+def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
+    """``Value.exp`` and friends: ``op(self)``."""
+    forward = op.forward
+
+    def method(self: Value) -> Value:
+        return _node(forward(self.data), op, (self,))
+
+    method.__name__ = op.name
+    method.__doc__ = doc
+    return method
 
 
 class Value:
@@ -119,96 +172,37 @@ class Value:
         self._id = _next_id()
         self._mark: object = None
 
-    # --- recording ---------------------------------------------------------
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # The backward pass recognises Values by exact type, for speed.
+        raise TypeError("Value cannot be subclassed")
 
-    @classmethod
-    def _make(cls, data: float, op: Op, args: tuple[Value | float, ...]) -> Value:
-        """The result node of ``op`` applied to ``args``, recorded unless in no_grad()."""
-        v = _new_value(cls)
-        v.data = data
-        v.grad = 0.0
-        v.label = ""
-        if _recording:
-            v._op = op
-            v._args = args
-        else:
-            v._op = None
-            v._args = ()
-        v._id = _next_id()
-        v._mark = None
-        return v
+    # --- arithmetic and elementary functions ----------------------------------
+    # Each method is made from its entry in the op table (see the factories
+    # below the class): it computes op.forward on the floats and records the op.
 
-    def _binary(self, op: Op, other: object, reflected: bool = False) -> Value:
-        b = _operand(other, op.name)
-        if b is None:
-            return NotImplemented  # type: ignore[no-any-return]
-        bd = b.data if type(b) is Value else b
-        if reflected:
-            return Value._make(op.forward(bd, self.data), op, (b, self))
-        return Value._make(op.forward(self.data, bd), op, (self, b))
-
-    # --- arithmetic --------------------------------------------------------
-
-    def __add__(self, other: Operand) -> Value:
-        return self._binary(_ADD, other)
-
-    def __radd__(self, other: Operand) -> Value:
-        return self._binary(_ADD, other, True)
-
-    def __sub__(self, other: Operand) -> Value:
-        return self._binary(_SUB, other)
-
-    def __rsub__(self, other: Operand) -> Value:
-        return self._binary(_SUB, other, True)
-
-    def __mul__(self, other: Operand) -> Value:
-        return self._binary(_MUL, other)
-
-    def __rmul__(self, other: Operand) -> Value:
-        return self._binary(_MUL, other, True)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return self._binary(_DIV, other)
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        return self._binary(_DIV, other, True)
-
-    def __pow__(self, other: Operand) -> Value:
-        return self._binary(_POW, other)
-
-    def __rpow__(self, other: Operand) -> Value:
-        return self._binary(_POW, other, True)
-
-    def __neg__(self) -> Value:
-        return Value._make(_NEG.forward(self.data), _NEG, (self,))
+    __add__ = _binary_method(_ADD)
+    __radd__ = _binary_method(_ADD, reflected=True)
+    __sub__ = _binary_method(_SUB)
+    __rsub__ = _binary_method(_SUB, reflected=True)
+    __mul__ = _binary_method(_MUL)
+    __rmul__ = _binary_method(_MUL, reflected=True)
+    __truediv__ = _binary_method(_DIV)
+    __rtruediv__ = _binary_method(_DIV, reflected=True)
+    __pow__ = _binary_method(_POW)
+    __rpow__ = _binary_method(_POW, reflected=True)
+    __neg__ = _unary_method(_NEG, "``-x``.")
+    exp = _unary_method(_EXP, "``exp(x)``; ``OverflowError`` above about 709.78.")
+    log = _unary_method(_LOG, "Natural log; ``ValueError`` for ``x <= 0``.")
+    tanh = _unary_method(_TANH, "``tanh(x)``, with ``d tanh(x)/dx = 1 - tanh(x)**2``.")
+    sigmoid = _unary_method(
+        _SIGMOID,
+        "Logistic ``sigma(x) = 1/(1 + exp(-x))``, finite for every finite x; "
+        "``d sigma/dx = sigma(x) (1 - sigma(x))``.",
+    )
+    relu = _unary_method(_RELU, "``max(0, x)``; its derivative at exactly 0 is taken to be 0.")
 
     def __pos__(self) -> Value:
         return self
-
-    # --- elementary functions ------------------------------------------------
-
-    def exp(self) -> Value:
-        """``exp(x)``; ``OverflowError`` above about 709.78."""
-        return Value._make(_EXP.forward(self.data), _EXP, (self,))
-
-    def log(self) -> Value:
-        """Natural log; ``ValueError`` for ``x <= 0``."""
-        return Value._make(_LOG.forward(self.data), _LOG, (self,))
-
-    def tanh(self) -> Value:
-        """``tanh(x)``, with ``d tanh(x)/dx = 1 - tanh(x)**2``."""
-        return Value._make(_TANH.forward(self.data), _TANH, (self,))
-
-    def sigmoid(self) -> Value:
-        """Logistic ``sigma(x) = 1/(1 + exp(-x))``, finite for every finite x.
-
-        ``d sigma/dx = sigma(x) (1 - sigma(x))``.
-        """
-        return Value._make(_SIGMOID.forward(self.data), _SIGMOID, (self,))
-
-    def relu(self) -> Value:
-        """``max(0, x)``; its derivative at exactly 0 is taken to be 0."""
-        return Value._make(_RELU.forward(self.data), _RELU, (self,))
 
     # --- comparisons on data (not recorded) ----------------------------------
 
@@ -279,46 +273,77 @@ class Value:
         The order is built without recursion, so graphs of any depth work.
         """
         seed = _to_float(grad, "backward")
-        order, leaves = _collect(self)
-        # This pass's contributions are summed apart from what the leaves held
-        # before and added to it at the end, so that a repeated pass adds the
-        # very same number: x + x == 2x exactly, whatever the graph.
-        before = [leaf.grad for leaf in leaves]
-        for leaf in leaves:
-            leaf.grad = 0.0
-        for node in order:
-            node.grad = 0.0
+        order, kept = _prepare_pass(self)
         self.grad = seed
         for node in order:
             g = node.grad
-            op = node._op
+            op: Op = node._op  # type: ignore[assignment]  # order holds non-leaf nodes only
             args = node._args
-            arity = op.arity  # type: ignore[union-attr]
+            arity = op.arity
             if arity == 1:
-                a = args[0]
-                a.grad += g * op.partials(node.data, a.data)[0]  # type: ignore[union-attr]
+                a: Value = args[0]  # type: ignore[assignment]
+                a.grad += g * op.partials(node.data, a.data)[0]
             elif arity == 2:
-                a, b = args
+                a, b = args  # type: ignore[assignment]
                 if type(a) is Value:
                     if type(b) is Value:
-                        da, db = op.partials(node.data, a.data, b.data)  # type: ignore[union-attr]
+                        da, db = op.partials(node.data, a.data, b.data)
                         a.grad += g * da
                         b.grad += g * db
                     else:
-                        a.grad += g * op.partials(node.data, a.data, b)[0]  # type: ignore[union-attr]
+                        a.grad += g * op.partials(node.data, a.data, b)[0]
                 else:
                     b.grad += g * op.partials(node.data, a, b.data)[1]  # type: ignore[union-attr]
             else:
                 values = [x.data if type(x) is Value else x for x in args]
-                for x, d in zip(args, op.partials(node.data, *values)):  # type: ignore[union-attr]
+                for x, d in zip(args, op.partials(node.data, *values)):
                     if type(x) is Value:
                         x.grad += g * d
-        for leaf, g in zip(leaves, before):
-            leaf.grad = g + leaf.grad
+        for leaf, previous in kept:
+            leaf.grad = previous + leaf.grad
 
 
-_new_value = object.__new__
 _creation_key = attrgetter("_id")
+
+
+def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
+    """Get ``root``'s graph ready for a backward pass.
+
+    Returns the non-leaf nodes newest first (the order of the pass), each with
+    ``grad`` reset to 0, and the leaves that held a gradient, as
+    ``(leaf, previous grad)`` pairs, each leaf set to 0 meanwhile. The pass
+    sums each leaf's contributions from 0, and the previous gradient is added
+    back at the end: so a repeated pass adds the very same number, and a
+    leaf's gradient exactly doubles (``x + x == 2x`` in floating point).
+
+    The graph is explored with an explicit stack, never by recursion.
+    """
+    kept: list[tuple[Value, float]] = []
+    order: list[Value] = []
+    if root._op is None:
+        if root.grad:
+            kept.append((root, root.grad))
+            root.grad = 0.0
+        return order, kept
+    mark = object()  # a fresh token: a node has been seen when its _mark is this token
+    root._mark = mark
+    stack = [root]
+    push, pop, emit = stack.append, stack.pop, order.append
+    while stack:
+        node = pop()
+        node.grad = 0.0
+        emit(node)
+        for arg in node._args:
+            if type(arg) is Value:
+                if arg._op is None:
+                    if arg.grad:  # a leaf still holding a gradient (NaN included)
+                        kept.append((arg, arg.grad))
+                        arg.grad = 0.0
+                elif arg._mark is not mark:
+                    arg._mark = mark
+                    push(arg)
+    order.sort(key=_creation_key, reverse=True)
+    return order, kept
 
 
 def graph_order(root: Value) -> list[Value]:
@@ -326,34 +351,10 @@ def graph_order(root: Value) -> list[Value]:
 
     Every node is created after its arguments, so sorting by creation number,
     newest first, puts each node before all of its inputs (a reverse
-    topological order). Changes nothing; see :func:`nodes_of` for all nodes.
+    topological order); :meth:`Value.backward` visits nodes in exactly this
+    order. Changes nothing.
     """
-    return _collect(root)[0]
-
-
-def _collect(root: Value) -> tuple[list[Value], list[Value]]:
-    """``(non-leaf nodes newest first, leaves)`` of ``root``'s graph, each node once.
-
-    The graph is explored with an explicit stack, never by recursion.
-    """
-    mark = object()  # a fresh token: a node has been seen when its _mark is this token
-    root._mark = mark
-    stack = [root]
-    order: list[Value] = []
-    leaves: list[Value] = []
-    push, pop = stack.append, stack.pop
-    while stack:
-        node = pop()
-        if node._op is None:
-            leaves.append(node)
-            continue
-        order.append(node)
-        for arg in node._args:
-            if type(arg) is Value and arg._mark is not mark:
-                arg._mark = mark
-                push(arg)
-    order.sort(key=_creation_key, reverse=True)
-    return order, leaves
+    return [node for node in reversed(nodes_of(root)) if node._op is not None]
 
 
 def nodes_of(root: Value) -> list[Value]:
@@ -439,14 +440,26 @@ def relu(x: Operand) -> Value:
     return as_value(x).relu()
 
 
+_STORED_TYPES = frozenset({Value, float})  # what a node's args hold
+
+
 def _operands(xs: Iterable[object], where: str) -> tuple[Value | float, ...]:
+    """``xs`` as node arguments: Values kept, real numbers as float constants."""
+    args = tuple(xs)
+    if _STORED_TYPES.issuperset(map(type, args)):  # the common case, checked in C
+        return args  # type: ignore[return-value]
     out = []
-    for x in xs:
+    for x in args:
         o = _operand(x, where)
         if o is None:
             raise TypeError(f"{where}: expected Values or real numbers, got {type(x).__name__}")
         out.append(o)
     return tuple(out)
+
+
+def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
+    data = op.forward(*[a.data if type(a) is Value else a for a in args])
+    return _node(data, op, args)
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
@@ -455,9 +468,7 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.su
     Same value as a chain of ``+`` (summed left to right), but one node instead
     of n - 1, so graphs of wide sums stay small.
     """
-    args = _operands(values, "sum")
-    data = _SUM.forward(*[a.data if type(a) is Value else a for a in args])
-    return Value._make(data, _SUM, args)
+    return _variadic(_SUM, _operands(values, "sum"))
 
 
 def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand) -> Value:
@@ -470,6 +481,19 @@ def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand)
         raise ValueError(
             f"linear: {len(weights)} weights but {len(inputs)} inputs; they must match"
         )
-    args = _operands((*weights, *inputs, bias), "linear")
-    data = _LINEAR.forward(*[a.data if type(a) is Value else a for a in args])
-    return Value._make(data, _LINEAR, args)
+    return _variadic(_LINEAR, _operands((*weights, *inputs, bias), "linear"))
+
+
+def squared_error(predictions: Sequence[Operand], targets: Sequence[Operand]) -> Value:
+    """The articles' loss ``E = 1/2 * sum_k (y_k - yhat_k)**2`` as one node.
+
+    Its local derivatives are ``dE/dyhat_k = yhat_k - y_k`` (the output error
+    of the delta rule, with the gradient's sign) and ``dE/dy_k = y_k - yhat_k``;
+    its arguments are ``(yhat_1..yhat_n, y_1..y_n)``.
+    """
+    if len(predictions) != len(targets):
+        raise ValueError(
+            f"squared_error: {len(predictions)} predictions but {len(targets)} targets; "
+            "they must match"
+        )
+    return _variadic(_SQUARED_ERROR, _operands((*predictions, *targets), "squared_error"))

@@ -82,6 +82,10 @@ def _variadic_param(op: Op, position: int, nargs: int) -> tuple[str, int]:
     """
     if not 0 <= position < nargs:
         raise IndexError(f"{op.name}: argument {position} out of range for {nargs} arguments")
+    if op.name == "squared_error":
+        n = nargs // 2
+        group = 0 if position < n else 1
+        return f"{op.params[group].partition('_')[0]}_{position % n + 1}", group
     if op.name == "linear":
         n = (nargs - 1) // 2
         if position == nargs - 1:
@@ -94,7 +98,9 @@ def _variadic_param(op: Op, position: int, nargs: int) -> tuple[str, int]:
 def _index_rule(rule: str, name: str) -> str:
     """Turn a group rule like ``x_i`` into the rule of one argument, ``x_3``."""
     index = name.partition("_")[2]
-    return rule.replace("_i", f"_{index}") if index else rule
+    if not index:
+        return rule
+    return rule.replace("_i", f"_{index}").replace("_k", f"_{index}")
 
 
 # --- generic helpers: the partials below must work on floats and on Values ---
@@ -203,6 +209,21 @@ def _linear_partials(out: Any, *args: Any) -> tuple[Any, ...]:
     return (*args[n : 2 * n], *args[:n], 1.0)
 
 
+def _half_squared_error(*args: float) -> float:
+    n = len(args) // 2
+    total = 0.0
+    for yhat, y in zip(args[:n], args[n:]):
+        d = y - yhat
+        total += d * d
+    return 0.5 * total
+
+
+def _half_squared_error_partials(out: Any, *args: Any) -> tuple[Any, ...]:
+    n = len(args) // 2
+    errors = [yhat - y for yhat, y in zip(args[:n], args[n:])]
+    return (*errors, *[-e for e in errors])
+
+
 def _make_table(*ops: Op) -> dict[str, Op]:
     return {op.name: op for op in ops}
 
@@ -234,4 +255,6 @@ OPS: dict[str, Op] = _make_table(
        lambda out, *xs: (1.0,) * len(xs), ("1",)),
     Op("linear", "Σ w·x + b", "w_1*x_1 + ... + w_n*x_n + b", ("w_i", "x_i", "b"), None, _linear,
        _linear_partials, ("x_i", "w_i", "1")),
+    Op("squared_error", "½Σ(y-ŷ)²", "1/2 * sum_k (y_k - yhat_k)**2", ("yhat_k", "y_k"), None,
+       _half_squared_error, _half_squared_error_partials, ("yhat_k - y_k", "y_k - yhat_k")),
 )  # fmt: skip
