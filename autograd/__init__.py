@@ -25,6 +25,7 @@ from .engine import (
     nodes_of,
     relu,
     sigmoid,
+    squared_error,
     sum,
     tanh,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "nodes_of",
     "relu",
     "sigmoid",
+    "squared_error",
     "sum",
     "tanh",
 ]

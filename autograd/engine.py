@@ -22,8 +22,6 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import count
-from operator import attrgetter
 from typing import TypeAlias
 
 from .ops import OPS, Op
@@ -40,6 +38,7 @@ __all__ = [
     "nodes_of",
     "relu",
     "sigmoid",
+    "squared_error",
     "sum",
     "tanh",
 ]
@@ -54,7 +53,6 @@ _SIGMOID, _RELU, _SUM, _LINEAR = OPS["sigmoid"], OPS["relu"], OPS["sum"], OPS["l
 _SQUARED_ERROR = OPS["squared_error"]
 
 _new_value = object.__new__
-_next_id = count().__next__  # creation numbers: an argument is always older than its result
 _recording = True  # False inside no_grad()
 
 
@@ -93,8 +91,7 @@ def _node(data: float, op: Op, args: tuple[Value | float, ...]) -> Value:
     else:
         v._op = None
         v._args = ()
-    v._id = _next_id()
-    v._mark = None
+    v._pending = 0
     return v
 
 
@@ -103,20 +100,25 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
     forward = op.forward
 
     def method(self: Value, other: Operand) -> Value:
-        if type(other) is Value or type(other) is float:
+        if type(other) is float:
             b: Value | float = other
+            bd = other
+        elif type(other) is Value:
+            b = other
+            bd = other.data
         else:
             converted = _operand(other, op.name)
             if converted is None:
                 return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
             b = converted
-        bd = b.data if type(b) is Value else b
+            bd = b.data if type(b) is Value else b  # type: ignore[assignment]
         if reflected:
             return _node(forward(bd, self.data), op, (b, self))
         return _node(forward(self.data, bd), op, (self, b))
 
     method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
-    method.__doc__ = f"``{op.notation}`` with {'other as a, self as b' if reflected else 'self as a, other as b'}."
+    roles = "other as a, self as b" if reflected else "self as a, other as b"
+    method.__doc__ = f"``{op.notation}`` with {roles}."
     return method
 
 
@@ -157,7 +159,7 @@ class Value:
     compare ``data`` and return a plain bool.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_args", "_id", "_mark")  # noqa: RUF023
+    __slots__ = ("data", "grad", "label", "_op", "_args", "_pending")  # noqa: RUF023
 
     data: float
     grad: float
@@ -169,8 +171,7 @@ class Value:
         self.label = label
         self._op: Op | None = None
         self._args: tuple[Value | float, ...] = ()
-        self._id = _next_id()
-        self._mark: object = None
+        self._pending = 0
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         # The backward pass recognises Values by exact type, for speed.
@@ -273,107 +274,164 @@ class Value:
         The order is built without recursion, so graphs of any depth work.
         """
         seed = _to_float(grad, "backward")
-        order, kept = _prepare_pass(self)
-        self.grad = seed
-        for node in order:
-            g = node.grad
-            op: Op = node._op  # type: ignore[assignment]  # order holds non-leaf nodes only
-            args = node._args
-            arity = op.arity
-            if arity == 1:
-                a: Value = args[0]  # type: ignore[assignment]
-                a.grad += g * op.partials(node.data, a.data)[0]
-            elif arity == 2:
-                a, b = args  # type: ignore[assignment]
-                if type(a) is Value:
-                    if type(b) is Value:
-                        da, db = op.partials(node.data, a.data, b.data)
-                        a.grad += g * da
-                        b.grad += g * db
-                    else:
-                        a.grad += g * op.partials(node.data, a.data, b)[0]
-                else:
-                    b.grad += g * op.partials(node.data, a, b.data)[1]  # type: ignore[union-attr]
-            else:
-                values = [x.data if type(x) is Value else x for x in args]
-                for x, d in zip(args, op.partials(node.data, *values)):
-                    if type(x) is Value:
-                        x.grad += g * d
+        reached, kept = _prepare_pass(self)
+        try:
+            self.grad = seed
+            _run_pass(self)
+        except BaseException:
+            for node in reached:  # leave no node half-counted for the next pass
+                node._pending = 0
+            raise
         for leaf, previous in kept:
             leaf.grad = previous + leaf.grad
 
 
-_creation_key = attrgetter("_id")
+def _run_pass(root: Value) -> None:
+    """The chain rule, node by node: each node sends ``g * d node/d arg`` to every argument.
+
+    A node is ready once every node that uses it has sent its share:
+    ``_pending`` counts the uses not yet processed (set by :func:`_prepare_pass`).
+    """
+    ready = [root] if root._op is not None else []
+    push, pop = ready.append, ready.pop
+    while ready:
+        node = pop()
+        g = node.grad
+        op: Op = node._op  # type: ignore[assignment]  # only non-leaf nodes get here
+        args = node._args
+        if op.arity == 1:
+            a: Value = args[0]  # type: ignore[assignment]
+            a.grad += g * op.partials(node.data, a.data)[0]
+            if a._op is not None:
+                a._pending -= 1
+                if not a._pending:
+                    push(a)
+            continue
+        if op.arity == 2:
+            a, b = args  # type: ignore[assignment]
+            if type(b) is not Value:  # b is a constant
+                a.grad += g * op.partials(node.data, a.data, b)[0]
+                if a._op is not None:
+                    a._pending -= 1
+                    if not a._pending:
+                        push(a)
+                continue
+            if type(a) is not Value:  # a is a constant
+                b.grad += g * op.partials(node.data, a, b.data)[1]
+                if b._op is not None:
+                    b._pending -= 1
+                    if not b._pending:
+                        push(b)
+                continue
+            local = op.partials(node.data, a.data, b.data)
+        else:  # variadic
+            local = op.partials(node.data, *[v.data if type(v) is Value else v for v in args])
+        for arg, d in zip(args, local):
+            if type(arg) is Value:
+                arg.grad += g * d
+                if arg._op is not None:
+                    arg._pending -= 1
+                    if not arg._pending:
+                        push(arg)
 
 
 def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     """Get ``root``'s graph ready for a backward pass.
 
-    Returns the non-leaf nodes newest first (the order of the pass), each with
-    ``grad`` reset to 0, and the leaves that held a gradient, as
-    ``(leaf, previous grad)`` pairs, each leaf set to 0 meanwhile. The pass
-    sums each leaf's contributions from 0, and the previous gradient is added
-    back at the end: so a repeated pass adds the very same number, and a
-    leaf's gradient exactly doubles (``x + x == 2x`` in floating point).
+    Every non-leaf node reached gets ``grad = 0`` and ``_pending`` = the number
+    of times nodes of this graph use it, so that the pass can process a node
+    as soon as all its users have been processed: a reverse topological order,
+    found without sorting and without recursion. (At rest ``_pending`` is 0;
+    a pass counts up here and back down to 0 as it goes.)
 
-    The graph is explored with an explicit stack, never by recursion.
+    Leaves that hold a gradient are set to 0 and returned as ``(leaf, previous
+    grad)`` pairs: the pass sums each leaf's contributions from 0 and adds the
+    previous gradient back at the end, so that a repeated pass adds the very
+    same number and every leaf gradient exactly doubles (``x + x == 2x``).
+
+    Returns ``(the non-leaf nodes reached, those leaf pairs)``.
     """
     kept: list[tuple[Value, float]] = []
-    order: list[Value] = []
     if root._op is None:
         if root.grad:
             kept.append((root, root.grad))
             root.grad = 0.0
-        return order, kept
-    mark = object()  # a fresh token: a node has been seen when its _mark is this token
-    root._mark = mark
-    stack = [root]
-    push, pop, emit = stack.append, stack.pop, order.append
-    while stack:
-        node = pop()
-        node.grad = 0.0
-        emit(node)
-        for arg in node._args:
-            if type(arg) is Value:
-                if arg._op is None:
-                    if arg.grad:  # a leaf still holding a gradient (NaN included)
-                        kept.append((arg, arg.grad))
-                        arg.grad = 0.0
-                elif arg._mark is not mark:
-                    arg._mark = mark
-                    push(arg)
-    order.sort(key=_creation_key, reverse=True)
-    return order, kept
+        return [], kept
+    reached = [root]
+    push = reached.append
+    try:
+        for node in reached:  # the list grows as the walk finds new nodes
+            node.grad = 0.0
+            for arg in node._args:
+                if type(arg) is Value:
+                    if arg._op is None:
+                        if arg.grad:  # a leaf still holding a gradient (NaN included)
+                            kept.append((arg, arg.grad))
+                            arg.grad = 0.0
+                    else:
+                        if not arg._pending:
+                            push(arg)
+                        arg._pending += 1
+    except BaseException:
+        for node in reached:
+            node._pending = 0
+        raise
+    return reached, kept
 
 
 def graph_order(root: Value) -> list[Value]:
-    """The non-leaf nodes ``root`` depends on, newest first: the order of the backward pass.
+    """The non-leaf nodes ``root`` depends on, in the order :meth:`Value.backward` visits them.
 
-    Every node is created after its arguments, so sorting by creation number,
-    newest first, puts each node before all of its inputs (a reverse
-    topological order); :meth:`Value.backward` visits nodes in exactly this
-    order. Changes nothing.
+    A node comes only after every node that uses it (a reverse topological
+    order). The same rule as the backward pass decides among ready nodes, so
+    this is exactly its order. Changes nothing.
     """
-    return [node for node in reversed(nodes_of(root)) if node._op is not None]
+    if root._op is None:
+        return []
+    uses: dict[Value, int] = {}
+    stack = [root]
+    while stack:
+        for arg in stack.pop()._args:
+            if type(arg) is Value and arg._op is not None:
+                if arg in uses:
+                    uses[arg] += 1
+                else:
+                    uses[arg] = 1
+                    stack.append(arg)
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for arg in node._args:
+            if type(arg) is Value and arg._op is not None:
+                uses[arg] -= 1
+                if not uses[arg]:
+                    ready.append(arg)
+    return order
 
 
 def nodes_of(root: Value) -> list[Value]:
-    """Every Value ``root`` depends on, itself and the leaves included, oldest first.
+    """Every Value ``root`` depends on, itself and the leaves included, each once.
 
-    Unlike :func:`graph_order` this changes nothing; it is for inspection
-    (tables, drawings). Explored with an explicit stack, never by recursion.
+    Inputs come before the nodes that use them (a topological order: a
+    depth-first walk that takes arguments left to right, so ``(a*b + c)``
+    lists ``a, b, a*b, c, a*b + c``). Changes nothing; for tables, drawings and
+    the forward step-through. Walked with an explicit stack, never by recursion.
     """
-    seen = {id(root)}
-    stack = [root]
-    found = []
+    found: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
-        node = stack.pop()
-        found.append(node)
-        for arg in node._args:
-            if isinstance(arg, Value) and id(arg) not in seen:
-                seen.add(id(arg))
-                stack.append(arg)
-    found.sort(key=_creation_key)
+        node, expanded = stack.pop()
+        if expanded:
+            found.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            for arg in reversed(node._args):
+                if type(arg) is Value and arg not in seen:
+                    stack.append((arg, False))
     return found
 
 

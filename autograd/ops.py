@@ -201,7 +201,7 @@ def _pow_partials(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
 
 def _relu_partials(out: Any, a: Any) -> tuple[float]:
     # The subgradient at exactly 0 is taken to be 0.
-    return (1.0 if _real(a) > 0.0 else 0.0,)
+    return (1.0 if a > 0.0 else 0.0,)
 
 
 def _linear_partials(out: Any, *args: Any) -> tuple[Any, ...]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from .engine import Value, linear
+from .engine import Value, linear, squared_error
 from .engine import sum as vsum
 from .ops import OPS
 
@@ -105,6 +105,9 @@ def apply_op(name: str, args: Sequence[Value | float]) -> Value:
     if name == "linear":
         n = (len(args) - 1) // 2
         return linear(args[:n], args[n : 2 * n], args[2 * n])
+    if name == "squared_error":
+        n = len(args) // 2
+        return squared_error(args[:n], args[n:])
     a, b = args
     binary = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
               "div": operator.truediv, "pow": operator.pow}  # fmt: skip
@@ -187,6 +190,9 @@ def expr_graphs(
         elif name == "linear":
             n = draw(st.integers(1, 3))
             args = [operand(True) for _ in range(2 * n + 1)]
+        elif name == "squared_error":
+            n = draw(st.integers(1, 3))
+            args = [operand(True) for _ in range(2 * n)]
         else:
             args = [operand(True) for _ in range(draw(st.integers(1, 4)))]
         xs = [values[a.index] if isinstance(a, Ref) else a for a in args]

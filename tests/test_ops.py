@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from autograd import OPS, Value, linear
+from autograd import OPS, Value, linear, squared_error
 from autograd import sum as vsum
 
 REL = 1e-12  # a few ulps: the hand formula may round differently from the engine
@@ -186,8 +186,20 @@ def test_linear_rejects_mismatched_lengths():
 
 def test_every_op_in_the_table_is_exercised_here():
     exercised = {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid",
-                 "relu", "sum", "linear"}  # fmt: skip
+                 "relu", "sum", "linear", "squared_error"}  # fmt: skip
     assert set(OPS) == exercised
+
+
+def test_squared_error_node_is_the_articles_loss():
+    yhat = [Value(0.9), Value(0.2)]
+    y = [1.0, 0.0]
+    E = squared_error(yhat, y)
+    E.backward()
+    assert E.op == "squared_error" and E.parents == tuple(yhat)
+    assert close(E.data, 0.5 * ((1.0 - 0.9) ** 2 + (0.0 - 0.2) ** 2))
+    assert [v.grad for v in yhat] == [0.9 - 1.0, 0.2 - 0.0]  # dE/dyhat_k = yhat_k - y_k
+    with pytest.raises(ValueError, match="squared_error: 2 predictions but 1 targets"):
+        squared_error(yhat, [1.0])
 
 
 def test_rule_text_comes_from_the_table():
@@ -200,6 +212,8 @@ def test_rule_text_comes_from_the_table():
     assert lin.rule(2, 5).endswith("/dx_1 = w_1")
     assert lin.rule(4, 5).endswith("/db = 1")
     assert OPS["sum"].rule(2, 3).endswith("/dx_3 = 1")
+    assert OPS["squared_error"].rule(1, 4).endswith("/dyhat_2 = yhat_2 - y_2")
+    assert OPS["squared_error"].rule(3, 4).endswith("/dy_2 = y_2 - yhat_2")
 
 
 def test_numpy_and_fraction_scalars_are_accepted():
