@@ -92,6 +92,7 @@ def _node(data: float, op: Op, args: tuple[Value | float, ...]) -> Value:
         v._op = None
         v._args = ()
     v._pending = 0
+    v._saved = None
     return v
 
 
@@ -159,7 +160,7 @@ class Value:
     compare ``data`` and return a plain bool.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_args", "_pending")  # noqa: RUF023
+    __slots__ = ("data", "grad", "label", "_op", "_args", "_pending", "_saved")  # noqa: RUF023
 
     data: float
     grad: float
@@ -172,6 +173,7 @@ class Value:
         self._op: Op | None = None
         self._args: tuple[Value | float, ...] = ()
         self._pending = 0
+        self._saved: tuple[float, ...] | None = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         # The backward pass recognises Values by exact type, for speed.
@@ -325,7 +327,7 @@ def _run_pass(root: Value) -> None:
                 continue
             local = op.partials(node.data, a.data, b.data)
         else:  # variadic
-            local = op.partials(node.data, *[v.data if type(v) is Value else v for v in args])
+            local = node._saved  # type: ignore[assignment]
         for arg, d in zip(args, local):
             if type(arg) is Value:
                 arg.grad += g * d
@@ -516,8 +518,12 @@ def _operands(xs: Iterable[object], where: str) -> tuple[Value | float, ...]:
 
 
 def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
-    data = op.forward(*[a.data if type(a) is Value else a for a in args])
-    return _node(data, op, args)
+    values = [a.data if type(a) is Value else a for a in args]
+    out = op.forward(*values)
+    node = _node(out, op, args)
+    if _recording:
+        node._saved = op.partials(out, *values)
+    return node
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
