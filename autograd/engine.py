@@ -113,9 +113,24 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
                 return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
             b = converted
             bd = b.data if type(b) is Value else b  # type: ignore[assignment]
+        # (the body of _node, written out here because this is the hottest path)
+        v = _new_value(Value)
         if reflected:
-            return _node(forward(bd, self.data), op, (b, self))
-        return _node(forward(self.data, bd), op, (self, b))
+            v.data = forward(bd, self.data)
+            args = (b, self)
+        else:
+            v.data = forward(self.data, bd)
+            args = (self, b)
+        v.grad = 0.0
+        v.label = ""
+        if _recording:
+            v._op = op
+            v._args = args
+        else:
+            v._op = None
+            v._args = ()
+        v._pending = 0
+        return v
 
     method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
     roles = "other as a, self as b" if reflected else "self as a, other as b"
@@ -128,7 +143,19 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
     forward = op.forward
 
     def method(self: Value) -> Value:
-        return _node(forward(self.data), op, (self,))
+        # (the body of _node, written out here because this is the hottest path)
+        v = _new_value(Value)
+        v.data = forward(self.data)
+        v.grad = 0.0
+        v.label = ""
+        if _recording:
+            v._op = op
+            v._args = (self,)
+        else:
+            v._op = None
+            v._args = ()
+        v._pending = 0
+        return v
 
     method.__name__ = op.name
     method.__doc__ = doc

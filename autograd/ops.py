@@ -199,9 +199,12 @@ def _pow_partials(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     return da, db
 
 
+_SLOPE_ONE, _SLOPE_ZERO = (1.0,), (0.0,)
+
+
 def _relu_partials(out: Any, a: Any) -> tuple[float]:
     # The subgradient at exactly 0 is taken to be 0.
-    return (1.0 if a > 0.0 else 0.0,)
+    return _SLOPE_ONE if a > 0.0 else _SLOPE_ZERO
 
 
 def _linear_partials(out: Any, *args: Any) -> tuple[Any, ...]:

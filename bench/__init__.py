@@ -1,0 +1,1 @@
+"""Benchmarks for deltagrad (run by ``make bench``, never by ``make test``)."""

@@ -1,0 +1,82 @@
+"""Measure contenders side by side: interleaved rounds, medians, and paired ratios.
+
+Absolute times on a shared machine drift from minute to minute; a ratio of two
+contenders timed back to back in the same round does not drift much. So every
+benchmark runs all of its contenders once per round, in an order that rotates
+from round to round, and reports for each contender the median time and the
+median over rounds of its time divided by the baseline's time in that round.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+Timed = Callable[[], float]
+"""Runs the workload once and returns the seconds it took for the measured part."""
+
+
+@dataclass
+class Result:
+    """One benchmark: per-contender times (seconds per unit of work) and ratios."""
+
+    name: str
+    unit: str  # what one "unit" of work is, e.g. "op" or "training step"
+    times: dict[str, list[float]] = field(default_factory=dict)
+    baseline: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def median(self, who: str) -> float:
+        return statistics.median(self.times[who])
+
+    def ratio(self, who: str, against: str | None = None) -> float:
+        """Median over rounds of ``time(who) / time(against)`` (paired by round)."""
+        other = self.times[against or self.baseline]
+        return statistics.median(a / b for a, b in zip(self.times[who], other, strict=True))
+
+
+def interleave(
+    contenders: Mapping[str, Timed],
+    rounds: int,
+    *,
+    per_unit: float = 1.0,
+    block: int = 1,
+    warmup: int = 1,
+) -> dict[str, list[float]]:
+    """Time each contender once per round, rotating the order; return seconds per unit.
+
+    Within a round a contender runs ``block`` times in a row and its time is
+    the sum. The cyclic garbage collector stays on, as in any user's loop, so
+    what a contender leaves for it (micrograd's closures form reference
+    cycles) is paid for inside that contender's own block; between blocks a
+    full collection, not timed, keeps one contender's garbage from being billed
+    to the next.
+    """
+    names = list(contenders)
+    for _ in range(warmup):
+        for name in names:
+            contenders[name]()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for name in order:
+            gc.collect()
+            total = sum(contenders[name]() for _ in range(block))
+            times[name].append(total / (block * per_unit))
+    gc.collect()
+    return times
+
+
+def clock() -> float:
+    return time.perf_counter()
+
+
+def fmt_time(seconds: float) -> str:
+    """A duration with a unit that keeps three significant digits."""
+    for scale, unit in ((1e-9, "ns"), (1e-6, "µs"), (1e-3, "ms")):
+        if seconds < scale * 1000:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds:.3g} s"
