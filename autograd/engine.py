@@ -6,15 +6,23 @@ arguments. Arithmetic on Values records the graph as it computes; nothing is
 recorded under :func:`no_grad`.
 
 ``out.backward()`` applies the chain rule from ``out`` back to every Value it
-depends on. Walking the nodes so that each comes after every node computed
-from it (reverse topological order), it takes each node's gradient ``g`` and,
-for each argument ``arg_i``, adds ``g * d node / d arg_i`` into ``arg_i.grad``.
-The local derivatives ``d node / d arg_i`` come from the op table in
-:mod:`autograd.ops`; this file contains no derivative of its own.
+depends on. It visits each node after every node that uses it (a reverse
+topological order), takes the node's gradient ``g`` and, for each argument
+``arg_i``, adds ``g * d node / d arg_i`` into ``arg_i.grad``. The local
+derivatives ``d node / d arg_i`` come from the op table in :mod:`autograd.ops`;
+this file contains no derivative of its own.
 
 Plain numbers may stand on either side of an operation (``2 * x``, ``x ** 3``).
 They are recorded as constant arguments: they appear in ``args`` but are not
 Values, receive no gradient, and are not ``parents``.
+
+How a node stores its arguments (the only part of this file written for speed
+rather than for the reader): most operations take one or two arguments, so
+they sit in two slots of their own, ``_a`` and ``_b``, and making a node
+allocates one object, not two. An operation with any number of arguments
+(``sum``, ``linear``, ``squared_error``) keeps the tuple of its arguments in
+``_a`` and the tuple of its local derivatives, computed once when the node is
+made, in ``_b``. The ``args`` property hides all of this.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeAlias
+from typing import Any, TypeAlias, final
 
 from .ops import OPS, Op
 
@@ -69,31 +77,12 @@ def _to_float(x: object, where: str) -> float:
 
 
 def _operand(x: object, where: str) -> Value | float | None:
-    """An operand as stored in a node: a Value, a float constant, or None if unsupported."""
+    """An operand as a node stores it: a Value, a float constant, or None if unsupported."""
     if type(x) is Value or type(x) is float:
-        return x
-    if isinstance(x, Value):
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
     return _to_float(x, where)
-
-
-def _node(data: float, op: Op, args: tuple[Value | float, ...]) -> Value:
-    """The result of ``op`` on ``args``: a new Value that records them (unless in no_grad())."""
-    v = _new_value(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    if _recording:
-        v._op = op
-        v._args = args
-    else:
-        v._op = None
-        v._args = ()
-    v._pending = 0
-    v._saved = None
-    return v
 
 
 def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
@@ -112,23 +101,17 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
             if converted is None:
                 return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
             b = converted
-            bd = b.data if type(b) is Value else b  # type: ignore[assignment]
-        # (the body of _node, written out here because this is the hottest path)
+            bd = b.data if type(b) is Value else b
         v = _new_value(Value)
-        if reflected:
-            v.data = forward(bd, self.data)
-            args = (b, self)
-        else:
-            v.data = forward(self.data, bd)
-            args = (self, b)
+        v.data = forward(bd, self.data) if reflected else forward(self.data, bd)
         v.grad = 0.0
         v.label = ""
-        if _recording:
-            v._op = op
-            v._args = args
+        if not _recording:
+            v._op = v._a = v._b = None
+        elif reflected:
+            v._op, v._a, v._b = op, b, self
         else:
-            v._op = None
-            v._args = ()
+            v._op, v._a, v._b = op, self, b
         v._pending = 0
         return v
 
@@ -143,17 +126,12 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
     forward = op.forward
 
     def method(self: Value) -> Value:
-        # (the body of _node, written out here because this is the hottest path)
         v = _new_value(Value)
         v.data = forward(self.data)
         v.grad = 0.0
         v.label = ""
-        if _recording:
-            v._op = op
-            v._args = (self,)
-        else:
-            v._op = None
-            v._args = ()
+        v._op, v._a = (op, self) if _recording else (None, None)
+        v._b = None
         v._pending = 0
         return v
 
@@ -162,6 +140,7 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
     return method
 
 
+@final
 class Value:
     """A scalar node in a computation graph.
 
@@ -184,31 +163,33 @@ class Value:
 
     ``==`` and ``hash`` are by identity, so Values can key dicts and sets;
     compare ``a.data == b.data`` for numbers. ``<``, ``<=``, ``>``, ``>=``
-    compare ``data`` and return a plain bool.
+    compare ``data`` and return a plain bool. Value cannot be subclassed (the
+    backward pass recognises nodes by their exact type, for speed).
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_args", "_pending", "_saved")  # noqa: RUF023
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_pending")  # noqa: RUF023
 
     data: float
     grad: float
     label: str
+    _op: Op | None
+    _a: Any  # see the module docstring for what _a and _b hold
+    _b: Any
+    _pending: int  # uses not yet processed during a backward pass; 0 at rest
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _to_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._op: Op | None = None
-        self._args: tuple[Value | float, ...] = ()
+        self._op = self._a = self._b = None
         self._pending = 0
-        self._saved: tuple[float, ...] | None = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
-        # The backward pass recognises Values by exact type, for speed.
         raise TypeError("Value cannot be subclassed")
 
-    # --- arithmetic and elementary functions ----------------------------------
-    # Each method is made from its entry in the op table (see the factories
-    # below the class): it computes op.forward on the floats and records the op.
+    # --- arithmetic and elementary functions ------------------------------------
+    # Each method is made from its entry in the op table by the factories above:
+    # it computes op.forward on the floats and records the op and its arguments.
 
     __add__ = _binary_method(_ADD)
     __radd__ = _binary_method(_ADD, reflected=True)
@@ -264,14 +245,19 @@ class Value:
         return self._op
 
     @property
-    def parents(self) -> tuple[Value, ...]:
-        """The input Values in argument order, duplicates kept (``a*a`` -> ``(a, a)``)."""
-        return tuple(a for a in self._args if isinstance(a, Value))
-
-    @property
     def args(self) -> tuple[Value | float, ...]:
         """All arguments in order: input Values and float constants."""
-        return self._args
+        op = self._op
+        if op is None:
+            return ()
+        if op.arity is None:
+            return self._a  # type: ignore[no-any-return]
+        return (self._a,) if op.arity == 1 else (self._a, self._b)
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The input Values in argument order, duplicates kept (``a*a`` -> ``(a, a)``)."""
+        return tuple(a for a in self.args if type(a) is Value)
 
     @property
     def is_leaf(self) -> bool:
@@ -295,12 +281,14 @@ class Value:
 
         * the root's gradient is seeded with ``grad`` (1.0 by default);
         * a Value used several times receives the sum of its contributions;
-        * leaves *accumulate*: a second ``backward()`` adds to their ``grad``,
-          so zero them between passes (``Module.zero_grad()``);
+        * leaves *accumulate*: a second ``backward()`` adds to their ``grad``
+          (exactly doubling it), so zero them between passes
+          (``Module.zero_grad()``);
         * every other node's ``grad`` is reset at the start of the pass, so
           after it each holds its gradient from this pass.
 
-        The order is built without recursion, so graphs of any depth work.
+        Nodes are visited in the order :func:`graph_order` gives, found
+        without recursion, so graphs of any depth work.
         """
         seed = _to_float(grad, "backward")
         reached, kept = _prepare_pass(self)
@@ -315,53 +303,12 @@ class Value:
             leaf.grad = previous + leaf.grad
 
 
-def _run_pass(root: Value) -> None:
-    """The chain rule, node by node: each node sends ``g * d node/d arg`` to every argument.
-
-    A node is ready once every node that uses it has sent its share:
-    ``_pending`` counts the uses not yet processed (set by :func:`_prepare_pass`).
-    """
-    ready = [root] if root._op is not None else []
-    push, pop = ready.append, ready.pop
-    while ready:
-        node = pop()
-        g = node.grad
-        op: Op = node._op  # type: ignore[assignment]  # only non-leaf nodes get here
-        args = node._args
-        if op.arity == 1:
-            a: Value = args[0]  # type: ignore[assignment]
-            a.grad += g * op.partials(node.data, a.data)[0]
-            if a._op is not None:
-                a._pending -= 1
-                if not a._pending:
-                    push(a)
-            continue
-        if op.arity == 2:
-            a, b = args  # type: ignore[assignment]
-            if type(b) is not Value:  # b is a constant
-                a.grad += g * op.partials(node.data, a.data, b)[0]
-                if a._op is not None:
-                    a._pending -= 1
-                    if not a._pending:
-                        push(a)
-                continue
-            if type(a) is not Value:  # a is a constant
-                b.grad += g * op.partials(node.data, a, b.data)[1]
-                if b._op is not None:
-                    b._pending -= 1
-                    if not b._pending:
-                        push(b)
-                continue
-            local = op.partials(node.data, a.data, b.data)
-        else:  # variadic
-            local = node._saved  # type: ignore[assignment]
-        for arg, d in zip(args, local):
-            if type(arg) is Value:
-                arg.grad += g * d
-                if arg._op is not None:
-                    arg._pending -= 1
-                    if not arg._pending:
-                        push(arg)
+def _arguments(node: Value) -> tuple[Any, ...]:
+    """A non-leaf node's arguments as a tuple (see the module docstring)."""
+    arity = node._op.arity  # type: ignore[union-attr]
+    if arity is None:
+        return node._a  # type: ignore[no-any-return]
+    return (node._a,) if arity == 1 else (node._a, node._b)
 
 
 def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
@@ -371,7 +318,7 @@ def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     of times nodes of this graph use it, so that the pass can process a node
     as soon as all its users have been processed: a reverse topological order,
     found without sorting and without recursion. (At rest ``_pending`` is 0;
-    a pass counts up here and back down to 0 as it goes.)
+    a pass counts it up here and back down to 0 as it goes.)
 
     Leaves that hold a gradient are set to 0 and returned as ``(leaf, previous
     grad)`` pairs: the pass sums each leaf's contributions from 0 and adds the
@@ -391,7 +338,14 @@ def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     try:
         for node in reached:  # the list grows as the walk finds new nodes
             node.grad = 0.0
-            for arg in node._args:
+            arity = node._op.arity  # type: ignore[union-attr]
+            if arity == 1:
+                args: tuple[Any, ...] = (node._a,)
+            elif arity == 2:
+                args = (node._a, node._b)
+            else:
+                args = node._a
+            for arg in args:
                 if type(arg) is Value:
                     if arg._op is None:
                         if arg.grad:  # a leaf still holding a gradient (NaN included)
@@ -408,6 +362,57 @@ def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     return reached, kept
 
 
+def _run_pass(root: Value) -> None:
+    """The chain rule, node by node: each node sends ``g * d node/d arg`` to every argument.
+
+    A node is ready once every node that uses it has sent its share:
+    ``_pending`` counts the uses not yet processed (set by :func:`_prepare_pass`).
+    Unary and binary nodes are written out case by case, for speed.
+    """
+    ready = [root] if root._op is not None else []
+    push, pop = ready.append, ready.pop
+    while ready:
+        node = pop()
+        g = node.grad
+        op: Op = node._op  # type: ignore[assignment]  # only non-leaf nodes get here
+        arity = op.arity
+        if arity == 1:
+            a = node._a
+            a.grad += g * op.partials(node.data, a.data)[0]
+            if a._op is not None:
+                a._pending -= 1
+                if not a._pending:
+                    push(a)
+            continue
+        if arity == 2:
+            a, b = node._a, node._b
+            if type(b) is not Value:  # b is a constant
+                a.grad += g * op.partials(node.data, a.data, b)[0]
+                if a._op is not None:
+                    a._pending -= 1
+                    if not a._pending:
+                        push(a)
+                continue
+            if type(a) is not Value:  # a is a constant
+                b.grad += g * op.partials(node.data, a, b.data)[1]
+                if b._op is not None:
+                    b._pending -= 1
+                    if not b._pending:
+                        push(b)
+                continue
+            args: tuple[Any, ...] = (a, b)
+            local = op.partials(node.data, a.data, b.data)
+        else:  # variadic: arguments and local derivatives were stored at creation
+            args, local = node._a, node._b
+        for arg, d in zip(args, local):
+            if type(arg) is Value:
+                arg.grad += g * d
+                if arg._op is not None:
+                    arg._pending -= 1
+                    if not arg._pending:
+                        push(arg)
+
+
 def graph_order(root: Value) -> list[Value]:
     """The non-leaf nodes ``root`` depends on, in the order :meth:`Value.backward` visits them.
 
@@ -420,7 +425,7 @@ def graph_order(root: Value) -> list[Value]:
     uses: dict[Value, int] = {}
     stack = [root]
     while stack:
-        for arg in stack.pop()._args:
+        for arg in _arguments(stack.pop()):
             if type(arg) is Value and arg._op is not None:
                 if arg in uses:
                     uses[arg] += 1
@@ -432,7 +437,7 @@ def graph_order(root: Value) -> list[Value]:
     while ready:
         node = ready.pop()
         order.append(node)
-        for arg in node._args:
+        for arg in _arguments(node):
             if type(arg) is Value and arg._op is not None:
                 uses[arg] -= 1
                 if not uses[arg]:
@@ -458,7 +463,7 @@ def nodes_of(root: Value) -> list[Value]:
         elif node not in seen:
             seen.add(node)
             stack.append((node, True))
-            for arg in reversed(node._args):
+            for arg in reversed(node.args):
                 if type(arg) is Value and arg not in seen:
                     stack.append((arg, False))
     return found
@@ -527,12 +532,11 @@ def relu(x: Operand) -> Value:
     return as_value(x).relu()
 
 
-_STORED_TYPES = frozenset({Value, float})  # what a node's args hold
+_STORED_TYPES = frozenset({Value, float})  # what a node's arguments may be
 
 
-def _operands(xs: Iterable[object], where: str) -> tuple[Value | float, ...]:
-    """``xs`` as node arguments: Values kept, real numbers as float constants."""
-    args = tuple(xs)
+def _operands(args: tuple[object, ...], where: str) -> tuple[Value | float, ...]:
+    """``args`` as node arguments: Values kept, real numbers as float constants."""
     if _STORED_TYPES.issuperset(map(type, args)):  # the common case, checked in C
         return args  # type: ignore[return-value]
     out = []
@@ -545,12 +549,18 @@ def _operands(xs: Iterable[object], where: str) -> tuple[Value | float, ...]:
 
 
 def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
+    """The node of a variadic ``op``; its local derivatives are computed here, once."""
     values = [a.data if type(a) is Value else a for a in args]
-    out = op.forward(*values)
-    node = _node(out, op, args)
+    v = _new_value(Value)
+    v.data = op.forward(*values)
+    v.grad = 0.0
+    v.label = ""
     if _recording:
-        node._saved = op.partials(out, *values)
-    return node
+        v._op, v._a, v._b = op, args, op.partials(v.data, *values)
+    else:
+        v._op = v._a = v._b = None
+    v._pending = 0
+    return v
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
@@ -559,7 +569,7 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.su
     Same value as a chain of ``+`` (summed left to right), but one node instead
     of n - 1, so graphs of wide sums stay small.
     """
-    return _variadic(_SUM, _operands(values, "sum"))
+    return _variadic(_SUM, _operands(tuple(values), "sum"))
 
 
 def linear(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand) -> Value:

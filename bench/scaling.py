@@ -59,7 +59,9 @@ def _wide(n: int) -> tuple[float, float]:
     return (mid - start) / n, (end - mid) / n
 
 
-def _measure(shape: Callable[[int], tuple[float, float]], n: int, repeats: int) -> tuple[float, float]:
+def _measure(
+    shape: Callable[[int], tuple[float, float]], n: int, repeats: int
+) -> tuple[float, float]:
     runs = []
     for _ in range(repeats):
         gc.collect()
