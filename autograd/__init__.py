@@ -13,6 +13,7 @@ Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
 """
 
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .engine import (
     Value,
     as_value,
@@ -34,14 +35,17 @@ from .ops import OPS, Op
 
 __all__ = [
     "OPS",
+    "AnomalyError",
     "GradcheckError",
     "GradcheckReport",
     "Op",
     "Value",
     "as_value",
+    "detect_anomaly",
     "exp",
     "gradcheck",
     "graph_order",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "linear",
     "log",

@@ -185,11 +185,14 @@ def _pow_partials(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     #   a == 0, b < 1 -> d/da = inf (the slope of a**b at 0 for 0 < b < 1)
     #   a == 0        -> d/db = 0   (0**b is 0 for every b > 0)
     #   a < 0         -> d/db = nan (a**b is not real near a non-integer b)
+    #   a**(b-1) too large for a float -> d/da = +-inf, as IEEE 754 rounds it
     ar, br = _real(a), _real(b)
     if br == 0.0:
         da: Any = 0.0
     elif ar == 0.0 and br < 1.0:
         da = math.inf
+    elif isinstance(a, float) and isinstance(b, float):
+        da = b * _rounded_pow(a, b - 1.0)
     else:
         da = b * a ** (b - 1.0)
     if ar > 0.0:
@@ -200,6 +203,16 @@ def _pow_partials(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
 
 
 _SLOPE_ONE, _SLOPE_ZERO = (1.0,), (0.0,)
+
+
+def _rounded_pow(a: float, e: float) -> float:
+    """``a ** e`` for a power that the forward pass allowed, rounded to +-inf on overflow."""
+    try:
+        out: float = a**e
+    except OverflowError:
+        negative = a < 0.0 and e.is_integer() and e % 2.0 == 1.0
+        return -math.inf if negative else math.inf
+    return out
 
 
 def _relu_partials(out: Any, a: Any) -> tuple[float]:

@@ -171,3 +171,35 @@ def test_million_node_chain_backpropagates_without_recursion():
     assert x.grad == pytest.approx(1.0000001**500_000, rel=1e-9)
     del y
     gc.collect()
+
+
+def test_backward_visits_nodes_in_graph_order():
+    import dataclasses
+
+    xs = [Value(0.5 + 0.1 * k) for k in range(3)]
+    a = xs[0] * xs[1]
+    b = (a + xs[2]).tanh()
+    c = b * a - b.exp()
+    d = (c * c + a).sigmoid() * b
+    visited = []
+
+    def recording(op):
+        def partials(out, *args):
+            visited.append(out)
+            return op.partials(out, *args)
+
+        return dataclasses.replace(op, partials=partials)
+
+    order = graph_order(d)
+    for node in order:
+        node._op = recording(node._op)
+    d.backward()
+    assert visited == [n.data for n in order]
+    assert len(set(visited)) == len(visited)  # the data really identify the nodes
+
+
+def test_pow_derivative_too_large_for_a_float_is_infinite_not_an_error():
+    x = Value(1e-200)
+    y = x**-1  # 1e200 is a float; its derivative -1e400 is not
+    y.backward()
+    assert x.grad == float("-inf")
