@@ -143,7 +143,7 @@ class ExpressionError(ValueError):
     """
 
     def __init__(
-        self, message: str, text: str, start: int | None = None, end: int | None = None
+        self, message: str, text: str = "", start: int | None = None, end: int | None = None
     ) -> None:
         self.message = message
         self.text = text

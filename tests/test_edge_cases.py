@@ -214,7 +214,7 @@ def test_the_readme_table_is_this_table() -> None:
     readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     section = readme.partition("\n## Edge cases\n")[2].partition("\n## ")[0]
     table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
-    assert table == readme_table(), "regenerate it with: python tests/test_edge_cases.py"
+    assert table == readme_table(), "regenerate it with: .venv/bin/python tests/test_edge_cases.py"
 
 
 if __name__ == "__main__":
