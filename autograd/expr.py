@@ -341,6 +341,9 @@ def parse(text: str) -> Expression:
                 i,
                 i + 1,
             )
+    if "#" in text:
+        at = text.index("#")
+        raise ExpressionError("comments ('#') cannot be used in an expression", text, at, at + 1)
     if not text.strip():
         raise ExpressionError("the expression is empty", text)
     return Expression(text, _Translator(text).run())

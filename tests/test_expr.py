@@ -156,6 +156,8 @@ REFUSED = [
     ("x\n+ 1", "character '\\n' is not allowed", 2),
     ("x\x00", "character '\\x00' is not allowed", 2),
     ("x\u202e + 1", "character '\\u202e' is not allowed", 2),
+    ("x # a comment", "comments ('#')", 3),
+    ("'#' + x", "comments ('#')", 2),
     ("", "the expression is empty", None),
     ("   ", "the expression is empty", None),
 ]
