@@ -148,7 +148,8 @@ class ExpressionError(ValueError):
         self.message = message
         self.text = text
         self.start = start
-        self.end = end if end is None or start is None else max(end, start + 1)
+        # an offending part is at least one character wide
+        self.end = None if start is None else max(start + 1, end if end is not None else 0)
         super().__init__(str(self))
 
     @property
@@ -198,7 +199,7 @@ class EvaluationError(ExpressionError):
 class _Step:
     """One instruction: push a number, push a name's leaf, or apply an op to earlier results."""
 
-    kind: str  # "number", "name" or an op name of OPS
+    kind: str  # "number", "name", or the key in OPS of the op to apply (a function's name)
     args: tuple[int, ...]  # indices of earlier steps (for an op)
     number: float  # for "number"
     name: str  # for "name"
