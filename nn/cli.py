@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from autograd import Value
 from autograd.table import node_table
+from nn import grad_command
 
 
 def run_demo() -> int:
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run the main demonstration")
+    grad_command.add_parser(sub)
     return parser
 
 
@@ -39,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         return run_demo()
+    if args.command == "grad":
+        return grad_command.run(args)
     return 2  # unreachable: argparse rejects unknown commands
 
 
