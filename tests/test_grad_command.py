@@ -129,7 +129,6 @@ MATH_ERRORS = [
     (["exp(x)", "--at", "x=1000"], "exp: exp(1000.0) overflows a float"),
     (["x ** 0.5", "--at", "x=-4"], "pow: -4.0 ** 0.5 is not real"),
     (["10**10**10"], "pow: 10.0 ** 10000000000.0 overflows a float"),
-    (["x ** -1", "--at", "x=1e-200"], "the backward pass failed: OverflowError"),
 ]
 
 
