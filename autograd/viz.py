@@ -46,7 +46,6 @@ refuse at once, a larger ``max_nodes`` to draw more, or an intermediate node as
 from __future__ import annotations
 
 import html
-import math
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -56,16 +55,20 @@ from typing import Any
 import graphviz
 
 from .engine import Value, nodes_of
+from .formatting import format_number
 from .table import node_names
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "FORMATS",
     "HIGHLIGHT",
+    "TINT",
     "DotNotFoundError",
     "GraphTooLargeError",
     "draw_dot",
     "format_number",
+    "pipe",
+    "pipe_svg",
     "render",
     "repr_svg",
     "to_svg",
@@ -80,6 +83,8 @@ FORMATS: dict[str, str] = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 HIGHLIGHT = "#ffd54f"
 """Fill colour of a highlighted node when ``highlight`` is given as a plain collection."""
+TINT = "#b3e5fc"
+"""Fill colour of a tinted record when ``tint`` is given as a plain collection."""
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 
@@ -102,46 +107,19 @@ class GraphTooLargeError(ValueError):
     """A drawing would have more nodes than its ``max_nodes`` limit."""
 
 
-def format_number(x: float, digits: int = 4) -> str:
-    """``x`` with ``digits`` significant digits, compactly.
-
-    Positional notation from 1e-4 up to ``10**digits``, short scientific
-    notation (no ``+``, no leading zeros in the exponent) outside that range;
-    trailing zeros are dropped, both zeros print as ``0``.
-
-    >>> [format_number(v) for v in (3.0, 2 / 3, -0.5, 1234.5678, 123456.0, 1e-7, -0.0)]
-    ['3', '0.6667', '-0.5', '1235', '1.235e5', '1e-7', '0']
-    >>> [format_number(float(s)) for s in ("nan", "inf", "-inf")]
-    ['nan', 'inf', '-inf']
-    >>> format_number(2 / 3, digits=8)
-    '0.66666667'
-    """
-    if not 1 <= digits <= 17:
-        raise ValueError(f"format_number: digits must be between 1 and 17, got {digits!r}")
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}"
-    mantissa, e, exponent = text.partition("e")
-    return f"{mantissa}e{int(exponent)}" if e else text
-
-
 # --- planning a drawing -----------------------------------------------------
 
 
-def _highlight_colours(highlight: Iterable[Value] | Mapping[Value, str]) -> dict[Value, str]:
-    if isinstance(highlight, Mapping):
-        colours = dict(highlight)
-    else:
-        colours = dict.fromkeys(highlight, HIGHLIGHT)
+def _colours(
+    option: str, given: Iterable[Value] | Mapping[Value, str], default: str
+) -> dict[Value, str]:
+    """``{Value: fill colour}`` from a collection of Values or such a mapping."""
+    colours = dict(given) if isinstance(given, Mapping) else dict.fromkeys(given, default)
     for node, colour in colours.items():
         if not isinstance(node, Value):
-            raise TypeError(f"draw_dot: highlight must hold Values, got {type(node).__name__}")
+            raise TypeError(f"draw_dot: {option} must hold Values, got {type(node).__name__}")
         if not isinstance(colour, str) or not colour:
-            raise TypeError(f"draw_dot: highlight colour must be a colour name, got {colour!r}")
+            raise TypeError(f"draw_dot: {option} colour must be a colour name, got {colour!r}")
     return colours
 
 
@@ -236,6 +214,7 @@ def draw_dot(
     values: Mapping[Value, float] | None = None,
     grads: Mapping[Value, float] | None = None,
     highlight: Iterable[Value] | Mapping[Value, str] = (),
+    tint: Iterable[Value] | Mapping[Value, str] = (),
     digits: int = 4,
     edge_labels: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -254,7 +233,10 @@ def draw_dot(
             step-through uses them to show only what is known at a step.
         highlight: Values to fill with :data:`HIGHLIGHT`, or a mapping from
             Value to fill colour. A highlighted Value's operation node gets the
-            same colour, and a highlighted leaf is never folded away.
+            same colour and the arrows into it are drawn bold; a highlighted
+            leaf is never folded away.
+        tint: like ``highlight`` (default colour :data:`TINT`), but only the
+            record is filled. ``highlight`` wins where both name a Value.
         digits: significant digits of every number (see :func:`format_number`).
         edge_labels: label the arrows into an operation whose result depends
             on the order of its arguments (``-``, ``/``, ``**``, ``linear``)
@@ -266,7 +248,7 @@ def draw_dot(
         graph_attr: extra Graphviz graph attributes (``{"size": "8,5"}``, ...).
 
     Every Graphviz node carries a ``class`` (``value``, ``leaf``, ``op``,
-    ``const``, ``highlight``) and an ``id`` (``v3`` for the record of the
+    ``const``, ``highlight``, ``tint``) and an ``id`` (``v3`` for the record of the
     fourth Value in creation order, ``v3_op`` for its operation, ``v3_c1`` for
     its constant argument 1), which the SVG output keeps.
     """
@@ -277,8 +259,9 @@ def draw_dot(
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
     format_number(0.0, digits)  # validates digits
-    colours = _highlight_colours(highlight)
-    nodes, folded, fold_constants = _plan(root, max_nodes, collapse, colours)
+    colours = _colours("highlight", highlight, HIGHLIGHT)
+    tints = _colours("tint", tint, TINT)
+    nodes, folded, fold_constants = _plan(root, max_nodes, collapse, {**tints, **colours})
     names = node_names(root)
     ids = {node: f"v{k}" for k, node in enumerate(nodes)}
 
@@ -293,15 +276,17 @@ def draw_dot(
             continue
         vid = ids[node]
         fill = colours.get(node)
+        record_fill = fill or tints.get(node)
+        mark = " highlight" if fill else " tint" if record_fill else ""
         data = _shown(node, show_data, values, node.data, digits)
         grad = _shown(node, show_grad, grads, node.grad, digits)
         classes = "value leaf" if node.is_leaf else "value"
         dot.node(
             vid,
-            label=_value_label(names[node], bool(node.label), data, grad, fill),
+            label=_value_label(names[node], bool(node.label), data, grad, record_fill),
             shape="plain",
             id=vid,
-            **{"class": classes + (" highlight" if fill else "")},
+            **{"class": classes + mark},
         )
         op = node.op_info
         if op is None:
@@ -322,13 +307,16 @@ def draw_dot(
             **op_style,
         )
         nargs = len(node.args)
+        arrow = {"penwidth": "2"} if fill else {}
         for i, arg in enumerate(node.args):
             named = edge_labels and nargs > 1 and op.name not in _SYMMETRIC
             label = op.param(i, nargs) if named else ""
             if isinstance(arg, Value):
                 if arg in folded:
                     continue
-                dot.edge(ids[arg], op_id, label=label, id=f"{vid}_e{i}", **{"class": "arg"})
+                dot.edge(
+                    ids[arg], op_id, label=label, id=f"{vid}_e{i}", **{"class": "arg"}, **arrow
+                )
             elif not fold_constants:
                 const_id = f"{vid}_c{i}"
                 dot.node(
@@ -345,7 +333,9 @@ def draw_dot(
                     id=const_id,
                     **{"class": "const"},
                 )
-                dot.edge(const_id, op_id, label=label, id=f"{vid}_e{i}", **{"class": "arg"})
+                dot.edge(
+                    const_id, op_id, label=label, id=f"{vid}_e{i}", **{"class": "arg"}, **arrow
+                )
         dot.edge(op_id, vid, id=f"{vid}_out", **{"class": "out"})
     return dot
 
@@ -371,8 +361,8 @@ def _op_label(node: Value, folded: set[Value], fold_constants: bool, digits: int
 # --- output ------------------------------------------------------------------
 
 
-def _pipe(graph: Any, fmt: str) -> bytes:
-    """Run ``dot`` on ``graph``; a missing ``dot`` becomes :class:`DotNotFoundError`."""
+def pipe(graph: Any, fmt: str) -> bytes:
+    """Run ``dot`` on a ``graphviz.Digraph``; a missing ``dot`` is a :class:`DotNotFoundError`."""
     try:
         out: bytes = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
@@ -383,9 +373,14 @@ def _pipe(graph: Any, fmt: str) -> bytes:
     return out
 
 
+def pipe_svg(graph: Any) -> str:
+    """A ``graphviz.Digraph`` as an SVG document, through ``dot``."""
+    return pipe(graph, "svg").decode("utf-8")
+
+
 def to_svg(root: Value, **options: Any) -> str:
     """The drawing of ``root`` as an SVG document (``options`` as for :func:`draw_dot`)."""
-    return _pipe(draw_dot(root, **options), "svg").decode("utf-8")
+    return pipe_svg(draw_dot(root, **options))
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -420,7 +415,7 @@ def render(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
             f"render: cannot write {str(target)!r}: unknown file type {target.suffix!r}; "
             f"use one of {', '.join(FORMATS)}"
         )
-    return write_atomic(target, _pipe(draw_dot(root, **options), fmt))
+    return write_atomic(target, pipe(draw_dot(root, **options), fmt))
 
 
 def repr_svg(value: Value, max_nodes: int = 60) -> str | None:
