@@ -218,7 +218,7 @@ class _Walk:
     finished: list[tuple[Value, float]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BackwardStep:
     """One node of the backward pass, after its contributions were sent.
 
@@ -246,6 +246,11 @@ class BackwardStep:
     def root(self) -> Value:
         """The Value whose backward pass this is."""
         return self._walk.root
+
+    def __repr__(self) -> str:
+        return (
+            f"<BackwardStep {self.index + 1} of {self.count}: {self.formula()}, grad={self.grad!r}>"
+        )
 
     @property
     def grads(self) -> dict[Value, float]:
@@ -404,7 +409,7 @@ def _backward(root: Value, seed: float) -> Iterator[BackwardStep]:
 # --- the forward pass ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ForwardStep:
     """One node of the forward pass, in creation order.
 
@@ -432,6 +437,9 @@ class ForwardStep:
     def root(self) -> Value:
         """The Value whose forward pass this is."""
         return self._walk.root
+
+    def __repr__(self) -> str:
+        return f"<ForwardStep {self.index + 1} of {self.count}: {self.formula()} = {self.data!r}>"
 
     @property
     def values(self) -> dict[Value, float]:

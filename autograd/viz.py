@@ -395,11 +395,19 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def render(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
@@ -421,10 +429,13 @@ def render(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
 def repr_svg(value: Value, max_nodes: int = 60) -> str | None:
     """SVG for Jupyter's rich display of ``value``, or ``None`` when it would not be cheap.
 
-    ``None`` (so that Jupyter falls back to ``repr``) when the graph has more
-    than ``max_nodes`` Values (found without walking a large graph to its
-    end) or when ``dot`` is missing. Meant as ``Value._repr_svg_``.
+    ``None`` (so that Jupyter falls back to ``repr``) for a leaf (there is no
+    graph to show), when the graph has more than ``max_nodes`` Values (found
+    without walking a large graph to its end) or when ``dot`` is missing.
+    Meant as ``Value._repr_svg_``.
     """
+    if value.is_leaf:
+        return None
     seen = {id(value)}
     stack = [value]
     while stack:

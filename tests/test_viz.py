@@ -1,6 +1,7 @@
 """Drawings rendered with the real `dot`, read back as SVG (XML) and checked node by node."""
 
 import math
+import os
 import random
 import subprocess
 import sys
@@ -320,6 +321,9 @@ def test_render_writes_the_format_of_the_suffix(tmp_path, suffix, magic):
     assert render(L, target) == target
     assert target.read_bytes().startswith(magic)
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary file left
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not the 0600 of a temporary file
     if suffix.lower() == ".svg":
         assert len(parse(target.read_text()).by_class("value")) == 7
 
@@ -350,6 +354,7 @@ def test_repr_svg_is_a_drawing_for_small_graphs_and_none_for_large_ones():
     svg = repr_svg(L)
     assert svg is not None and len(parse(svg).by_class("value")) == 7
     assert repr_svg(mlp_loss(), max_nodes=60) is None
+    assert repr_svg(Value(1.0)) is None  # a leaf: its repr says everything
 
 
 def test_import_autograd_does_not_import_viz_or_graphviz():
