@@ -111,9 +111,11 @@ class GraphTooLargeError(ValueError):
 
 
 def _colours(
-    option: str, given: Iterable[Value] | Mapping[Value, str], default: str
+    option: str, given: Value | Iterable[Value] | Mapping[Value, str], default: str
 ) -> dict[Value, str]:
-    """``{Value: fill colour}`` from a collection of Values or such a mapping."""
+    """``{Value: fill colour}`` from one Value, a collection of Values or such a mapping."""
+    if isinstance(given, Value):
+        given = (given,)
     colours = dict(given) if isinstance(given, Mapping) else dict.fromkeys(given, default)
     for node, colour in colours.items():
         if not isinstance(node, Value):
@@ -213,8 +215,8 @@ def draw_dot(
     show_grad: bool = True,
     values: Mapping[Value, float] | None = None,
     grads: Mapping[Value, float] | None = None,
-    highlight: Iterable[Value] | Mapping[Value, str] = (),
-    tint: Iterable[Value] | Mapping[Value, str] = (),
+    highlight: Value | Iterable[Value] | Mapping[Value, str] = (),
+    tint: Value | Iterable[Value] | Mapping[Value, str] = (),
     digits: int = 4,
     edge_labels: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -231,7 +233,7 @@ def draw_dot(
         values, grads: numbers to show instead of each node's ``data`` /
             ``grad``; a node missing from the mapping gets a blank cell. The
             step-through uses them to show only what is known at a step.
-        highlight: Values to fill with :data:`HIGHLIGHT`, or a mapping from
+        highlight: a Value or Values to fill with :data:`HIGHLIGHT`, or a mapping from
             Value to fill colour. A highlighted Value's operation node gets the
             same colour and the arrows into it are drawn bold; a highlighted
             leaf is never folded away.
@@ -447,5 +449,5 @@ def repr_svg(value: Value, max_nodes: int = 60) -> str | None:
                 stack.append(arg)
     try:
         return to_svg(value, max_nodes=4 * max_nodes)
-    except DotNotFoundError:
+    except (DotNotFoundError, GraphTooLargeError):  # e.g. a sum of very many constants
         return None

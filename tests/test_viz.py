@@ -223,6 +223,7 @@ def test_highlight_fills_the_record_and_its_op_and_thickens_its_arrows():
 def test_highlight_mapping_and_tint_choose_colours():
     a, b, c, L = tanh_example()
     ids = ids_by_label(L)
+    assert {n.id for n in parse(to_svg(L, highlight=b)).by_class("highlight")} == {ids["b"]}
     d = parse(to_svg(L, highlight={b: "#ff0000"}, tint=[a, c]))
     assert "#ff0000" in d.nodes[ids["b"]].fills
     assert {n.id for n in d.by_class("tint")} == {ids["a"], ids["c"]}
@@ -355,6 +356,10 @@ def test_repr_svg_is_a_drawing_for_small_graphs_and_none_for_large_ones():
     assert svg is not None and len(parse(svg).by_class("value")) == 7
     assert repr_svg(mlp_loss(), max_nodes=60) is None
     assert repr_svg(Value(1.0)) is None  # a leaf: its repr says everything
+    x = Value(1.0)
+    # 2 Values but 300 constants: drawn collapsed, constants and the leaf folded into the op
+    ops = parse(repr_svg(vsum([x, *[0.5] * 300]))).by_class("op")
+    assert [n.texts for n in ops] == [["Σ", "+300 constants", "+1 leaf"]]
 
 
 def test_import_autograd_does_not_import_viz_or_graphviz():
