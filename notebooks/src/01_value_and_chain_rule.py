@@ -133,7 +133,8 @@ assert (a.grad, b.grad, c.grad) == (by_hand["a"], by_hand["b"], by_hand["c"])
 # ($a$ and $b$ are still waiting for $e$):
 
 # %%
-steps[1]
+print(steps[1].describe())
+steps[1].draw()
 
 # %% [markdown]
 # In a live notebook, `step_slider(steps)` from `autograd.stepper` shows the same
