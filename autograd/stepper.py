@@ -389,9 +389,9 @@ def _backward(root: Value, seed: float) -> Iterator[BackwardStep]:
                     contribution=amount,
                 )
             )
-        for arg in dict.fromkeys(node.parents):  # each distinct argument once
-            pending[arg] -= node.parents.count(arg)
-            if pending[arg] == 0:
+        for arg, uses in Counter(node.parents).items():
+            pending[arg] -= uses
+            if pending[arg] == 0:  # every user has sent its contribution
                 finish(arg)
         yield BackwardStep(
             index=index,

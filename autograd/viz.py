@@ -182,7 +182,7 @@ def _value_label(
     name: str, labelled: bool, data: str | None, grad: str | None, fill: str | None
 ) -> str:
     """A Graphviz HTML-like label: one row ``name | data ... | grad ...``."""
-    shown = html.escape(name)
+    shown = html.escape(str(name))
     name_cell = f"<B>{shown}</B>" if labelled else f'<FONT COLOR="{_GREY}">{shown}</FONT>'
     cells = [f"<TD>{name_cell}</TD>"]
     if data is not None:
