@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench lint typecheck pytest setup dot clean
+.PHONY: test demo bench lint typecheck pytest setup dot notebooks clean
 
 setup: $(STAMP) dot
 
@@ -27,6 +27,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy autograd nn
 
+# Runs tests/, the doctests and every notebook in notebooks/ (see pyproject.toml).
 pytest: $(STAMP) dot
 	$(VENV)/bin/pytest -q
 
@@ -34,6 +35,10 @@ test: lint typecheck pytest
 
 demo: $(STAMP) dot
 	$(VENV)/bin/deltagrad demo
+
+# Rebuild notebooks/*.ipynb from notebooks/src/*.py and store their outputs.
+notebooks: $(STAMP) dot
+	$(PY) notebooks/build.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -264,6 +264,14 @@ class Value:
         """True for a Value that no recorded operation made."""
         return self._op is None
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter's rich display: the graph of this Value (small graphs only, else None)."""
+        try:
+            from .viz import repr_svg
+        except ImportError:  # the viz extra (graphviz) is not installed
+            return None
+        return repr_svg(self)
+
     def __repr__(self) -> str:
         parts = [f"data={self.data:.6g}", f"grad={self.grad:.6g}"]
         if self._op is not None:

@@ -1,0 +1,35 @@
+"""Compact number formatting shared by the drawings and the step-through."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["format_number"]
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """``x`` with ``digits`` significant digits, compactly.
+
+    Positional notation from 1e-4 up to ``10**digits``, short scientific
+    notation (no ``+``, no leading zeros in the exponent) outside that range;
+    trailing zeros are dropped, both zeros print as ``0``, and ``nan``,
+    ``inf``, ``-inf`` print as such.
+
+    >>> [format_number(v) for v in (3.0, 2 / 3, -0.5, 1234.5678, 123456.0, 1e-7, -0.0)]
+    ['3', '0.6667', '-0.5', '1235', '1.235e5', '1e-7', '0']
+    >>> [format_number(float(s)) for s in ("nan", "inf", "-inf")]
+    ['nan', 'inf', '-inf']
+    >>> format_number(2 / 3, digits=8)
+    '0.66666667'
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"format_number: digits must be an int from 1 to 17, got {digits!r}")
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent)}" if e else text
