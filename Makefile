@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench lint typecheck pytest setup dot notebooks clean
+.PHONY: test demo bench bench-setup lint typecheck pytest setup dot notebooks clean
 
 setup: $(STAMP) dot
 
@@ -42,3 +42,17 @@ notebooks: $(STAMP) dot
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Benchmarks: micrograd from PyPI, and PyTorch (CPU) when it can be installed.
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check 'torch==2.13.0' \
+		|| echo "PyTorch could not be installed: its column of the chain benchmark is skipped."
+	@touch $(BENCH_STAMP)
+
+bench-setup: $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(PY) -m bench.run

@@ -1,0 +1,185 @@
+"""Run every benchmark, print a markdown report and write it to ``bench/results.md``.
+
+python -m bench.run            # everything (a few minutes)
+python -m bench.run chain iris # only some: iris, chain, scaling, memory, anomaly
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from . import anomaly_cost, chain, memory, scaling
+from .harness import Result, fmt_time
+
+RESULTS = Path(__file__).with_name("results.md")
+
+
+def _speed_table(result: Result) -> list[str]:
+    lines = [
+        f"### {result.name}",
+        "",
+        f"| contender | median per {result.unit} | time / {result.baseline} (median of rounds) |",
+        "|---|---|---|",
+    ]
+    for who in result.times:
+        lines.append(f"| {who} | {fmt_time(result.median(who))} | {result.ratio(who):.2f} |")
+    lines += [f"\n{note}" for note in result.notes]
+    return [*lines, ""]
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def report_iris(targets: list[str]) -> list[str]:
+    from . import iris_step  # needs nn
+
+    r = iris_step.run()
+    ratio = r.ratio("deltagrad nn")
+    verdict = _verdict(ratio <= 2.0)
+    targets.append(f"| Iris step, nn / by hand | {ratio:.2f}x | <= 2.0x | {verdict} |")
+    return _speed_table(r)
+
+
+def report_chain(targets: list[str]) -> list[str]:
+    r = chain.run()
+    for who, goal in (("micrograd 0.1.0", 5.0), ("PyTorch (CPU)", 4.0)):
+        if who in r.times:
+            ratio = r.ratio(who)
+            targets.append(
+                f"| op chain, {who} / deltagrad | {ratio:.2f}x | >= {goal:g}x | "
+                f"{_verdict(ratio >= goal)} |"
+            )
+        else:
+            targets.append(f"| op chain, {who} / deltagrad | not installed | >= {goal:g}x | - |")
+    return _speed_table(r)
+
+
+def report_scaling(targets: list[str]) -> list[str]:
+    rows = scaling.run()
+    sizes = scaling.SIZES
+    lines = [
+        "### Scaling: time per node, forward + backward",
+        "",
+        "| graph | garbage collector | "
+        + " | ".join(f"n = {n:,}" for n in sizes)
+        + f" | n = {sizes[-1]:,} / n = {sizes[0]:,} |",
+        "|---|---|" + "---|" * (len(sizes) + 1),
+    ]
+    for row in rows:
+        cells = " | ".join(
+            f"{fmt_time(row.total(n))} ({fmt_time(row.per_node[n][0])} + "
+            f"{fmt_time(row.per_node[n][1])})"
+            for n in sizes
+        )
+        lines.append(f"| {row.shape} | {row.collector} | {cells} | {row.ratio:.2f} |")
+        targets.append(
+            f"| scaling, {row.shape}, collector {row.collector} | {row.ratio:.2f}x | <= 1.3x | "
+            f"{_verdict(row.ratio <= 1.3)} |"
+        )
+    lines += [
+        "",
+        "Cells: forward + backward per node (forward and backward in brackets).",
+        "",
+        *(line.strip() for line in (scaling.__doc__ or "").splitlines()[3:]),
+        "",
+    ]
+    return lines
+
+
+def report_memory(targets: list[str]) -> list[str]:
+    res = memory.run()
+    lines = [
+        "### Memory (tracemalloc)",
+        "",
+        "| graph | deltagrad | micrograd 0.1.0 | deltagrad / micrograd |",
+        "|---|---|---|---|",
+    ]
+    for graph, by_engine in res.items():
+        ours = by_engine["deltagrad"]
+        theirs = by_engine.get("micrograd 0.1.0")
+        if theirs is None:
+            lines.append(f"| {graph} | {ours:.0f} B | not installed | - |")
+            continue
+        ratio = ours / theirs
+        lines.append(f"| {graph} | {ours:.0f} B | {theirs:.0f} B | {ratio:.2f} |")
+        targets.append(
+            f"| memory, {graph}, deltagrad / micrograd | {ratio:.2f} | <= 0.25 | "
+            f"{_verdict(ratio <= 0.25)} |"
+        )
+    return [*lines, "", (memory.__doc__ or "").strip().replace("\n", " "), ""]
+
+
+def report_anomaly(targets: list[str]) -> list[str]:
+    r = anomaly_cost.run()
+    identical = "identical" in r.notes[0] and "NOT" not in r.notes[0]
+    targets.append(
+        f"| detect_anomaly() off | same methods: {'yes' if identical else 'no'} | no cost | "
+        f"{_verdict(identical)} |"
+    )
+    return _speed_table(r)
+
+
+REPORTS: dict[str, Callable[[list[str]], list[str]]] = {
+    "iris": report_iris,
+    "chain": report_chain,
+    "scaling": report_scaling,
+    "memory": report_memory,
+    "anomaly": report_anomaly,
+}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(REPORTS)
+    unknown = [name for name in chosen if name not in REPORTS]
+    if unknown:
+        print(f"bench: unknown benchmark {unknown}; known: {list(REPORTS)}", file=sys.stderr)
+        return 2
+    targets = ["| target | measured | goal | |", "|---|---|---|---|"]
+    sections: list[str] = []
+    started = time.perf_counter()
+    for name in chosen:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        sections += REPORTS[name](targets)
+    header = [
+        "# Benchmark results",
+        "",
+        f"Python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}; "
+        f"{time.perf_counter() - started:.0f} s. Ratios compare contenders timed side "
+        "by side in the same rounds (see bench/harness.py).",
+        "",
+        "## Targets",
+        "",
+        *targets,
+        "",
+        "## Details",
+        "",
+    ]
+    text = "\n".join(header + sections) + "\n"
+    print(text)
+    if not argv:
+        write_atomic(RESULTS, text)
+        print(f"written to {RESULTS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
