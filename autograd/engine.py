@@ -89,6 +89,13 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
     """``Value.__mul__`` and friends: ``self (op) other``, or ``other (op) self`` if reflected."""
     forward = op.forward
 
+    def operand(other: object) -> tuple[Value | float, float] | None:
+        # the uncommon operands: ints, NumPy scalars, Fractions ... (None: not a number)
+        b = _operand(other, op.name)
+        if b is None:
+            return None
+        return b, (b.data if type(b) is Value else b)
+
     def method(self: Value, other: Operand) -> Value:
         if type(other) is float:
             b: Value | float = other
@@ -97,28 +104,46 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
             b = other
             bd = other.data
         else:
-            converted = _operand(other, op.name)
-            if converted is None:
+            found = operand(other)
+            if found is None:
                 return NotImplemented  # type: ignore[no-any-return]  # Python raises TypeError
-            b = converted
-            bd = b.data if type(b) is Value else b
+            b, bd = found
         v = _new_value(Value)
-        v.data = forward(bd, self.data) if reflected else forward(self.data, bd)
+        v.data = forward(self.data, bd)
         v.grad = 0.0
         v.label = ""
-        if not _recording:
-            v._op = v._a = v._b = None
-        elif reflected:
-            v._op, v._a, v._b = op, b, self
-        else:
+        if _recording:
             v._op, v._a, v._b = op, self, b
+        else:
+            v._op = v._a = v._b = None
         v._pending = 0
         return v
 
-    method.__name__ = f"__{'r' if reflected else ''}{op.name}__"
+    def reflected_method(self: Value, other: Operand) -> Value:
+        if type(other) is float:
+            b: Value | float = other
+            bd = other
+        else:
+            found = operand(other)  # (a Value on the left would have used its own method)
+            if found is None:
+                return NotImplemented  # type: ignore[no-any-return]
+            b, bd = found
+        v = _new_value(Value)
+        v.data = forward(bd, self.data)
+        v.grad = 0.0
+        v.label = ""
+        if _recording:
+            v._op, v._a, v._b = op, b, self
+        else:
+            v._op = v._a = v._b = None
+        v._pending = 0
+        return v
+
+    made = reflected_method if reflected else method
+    made.__name__ = f"__{'r' if reflected else ''}{op.name}__"
     roles = "other as a, self as b" if reflected else "self as a, other as b"
-    method.__doc__ = f"``{op.notation}`` with {roles}."
-    return method
+    made.__doc__ = f"``{op.notation}`` with {roles}."
+    return made
 
 
 def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
@@ -346,13 +371,8 @@ def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     try:
         for node in reached:  # the list grows as the walk finds new nodes
             node.grad = 0.0
-            arity = node._op.arity  # type: ignore[union-attr]
-            if arity == 1:
-                args: tuple[Any, ...] = (node._a,)
-            elif arity == 2:
-                args = (node._a, node._b)
-            else:
-                args = node._a
+            # (a unary node's _b is None, which the type test below skips)
+            args = node._a if node._op.arity is None else (node._a, node._b)  # type: ignore[union-attr]
             for arg in args:
                 if type(arg) is Value:
                     if arg._op is None:

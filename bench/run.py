@@ -48,8 +48,13 @@ def report_iris(targets: list[str]) -> list[str]:
 
 
 def report_chain(targets: list[str]) -> list[str]:
-    r = chain.run()
-    for who, goal in (("micrograd 0.1.0", 5.0), ("PyTorch (CPU)", 4.0)):
+    results = chain.run()
+    # micrograd is judged on the run without PyTorch loaded (the harder one for us),
+    # PyTorch on the run where it is loaded.
+    for who, goal, r in (
+        ("micrograd 0.1.0", 5.0, results[0]),
+        ("PyTorch (CPU)", 4.0, results[-1]),
+    ):
         if who in r.times:
             ratio = r.ratio(who)
             targets.append(
@@ -58,7 +63,8 @@ def report_chain(targets: list[str]) -> list[str]:
             )
         else:
             targets.append(f"| op chain, {who} / deltagrad | not installed | >= {goal:g}x | - |")
-    return _speed_table(r)
+    lines = [line for r in results for line in _speed_table(r)]
+    return [*lines, (chain.run.__doc__ or "").split("\n\n")[1].strip().replace("\n    ", " "), ""]
 
 
 def report_scaling(targets: list[str]) -> list[str]:
@@ -126,12 +132,13 @@ def report_anomaly(targets: list[str]) -> list[str]:
     return _speed_table(r)
 
 
+# chain comes last: it imports PyTorch, whose objects slow every later garbage collection.
 REPORTS: dict[str, Callable[[list[str]], list[str]]] = {
     "iris": report_iris,
-    "chain": report_chain,
-    "scaling": report_scaling,
     "memory": report_memory,
     "anomaly": report_anomaly,
+    "scaling": report_scaling,
+    "chain": report_chain,
 }
 
 
@@ -147,8 +154,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    chosen = argv or list(REPORTS)
-    unknown = [name for name in chosen if name not in REPORTS]
+    chosen = [name for name in REPORTS if name in argv] if argv else list(REPORTS)
+    unknown = [name for name in argv if name not in REPORTS]
     if unknown:
         print(f"bench: unknown benchmark {unknown}; known: {list(REPORTS)}", file=sys.stderr)
         return 2
