@@ -339,8 +339,13 @@ class MLP(Module):
                     f"MLP.from_weights: layer {k} has {layers[k].nin} weights per row but "
                     f"layer {k - 1} has {layers[k - 1].nout} neurons; they must match"
                 )
-        net = cls(layers[0].nin, [layer.nout for layer in layers], activation, output_activation,
-                  init="zeros")  # fmt: skip
+        net = cls(
+            layers[0].nin,
+            [layer.nout for layer in layers],
+            activation,
+            output_activation,
+            init="zeros",
+        )
         for p, q in zip(net.parameters(), (p for layer in layers for p in layer.parameters())):
             p.data = q.data
         return net

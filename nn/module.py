@@ -32,7 +32,14 @@ __all__ = ["Module", "StateDictError"]
 
 
 class StateDictError(ValueError):
-    """A state dict that does not fit the module: missing, extra or non-numeric entries."""
+    """A state dict that does not fit the module: missing, extra or non-numeric entries.
+
+    ``details`` says what does not fit, without naming the operation.
+    """
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details or message
 
 
 class Module:
@@ -92,7 +99,8 @@ class Module:
                 parts.append(f"missing {len(missing)} parameter(s): {_some(missing)}")
             if unexpected:
                 parts.append(f"{len(unexpected)} unexpected: {_some(unexpected)}")
-            raise StateDictError(f"load_state_dict: does not fit {self!r}: " + "; ".join(parts))
+            details = "; ".join(parts)
+            raise StateDictError(f"load_state_dict: does not fit {self!r}: {details}", details)
         values = []
         for name, _ in named:
             value = state[name]
@@ -149,7 +157,10 @@ class Module:
         try:
             module.load_state_dict(contents.parameters)
         except StateDictError as e:
-            raise ModelFileShapeError(f"{where}: parameters {e}") from None
+            raise ModelFileShapeError(
+                f"{where}: its parameters do not fit the {module!r} its config describes: "
+                f"{e.details}"
+            ) from None
         return module  # type: ignore[return-value]  # target is cls, or cls is Module
 
 

@@ -210,8 +210,10 @@ def format_comparison(rows: Sequence[Row]) -> str:
         for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
-             for row in table]  # fmt: skip
+    lines = [
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        for row in table
+    ]
     return "\n".join(line.rstrip() for line in lines)
 
 
