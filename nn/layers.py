@@ -32,7 +32,7 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Mapping, Sequence
-from typing import Self
+from typing import Self, cast
 
 from autograd import Value, linear
 
@@ -43,6 +43,8 @@ __all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron", "check_activation"]
 
 Input = Sequence[Value | float]
 """What a neuron, layer or network accepts: numbers or Values, one per input."""
+Matrix = Sequence[Sequence[float]]
+"""A weight matrix as nested lists, one row per neuron."""
 
 
 def _identity(z: Value) -> Value:
@@ -212,14 +214,18 @@ class Layer(Module):
                 f"Layer.from_weights: {len(rows)} weight rows but {len(bs)} biases; "
                 "one row and one bias per neuron"
             )
-        first = _sequence(rows[0], "Layer.from_weights: weights[0]")
-        layer = cls(max(len(first), 1), len(rows), activation, init="zeros")
+        nin = len(_sequence(rows[0], "Layer.from_weights: weights[0]"))
+        if nin == 0:
+            raise ValueError(
+                "Layer.from_weights: row 0 is empty; a neuron needs at least one input"
+            )
+        layer = cls(nin, len(rows), activation, init="zeros")
         for j, (neuron, row, b) in enumerate(zip(layer.neurons, rows, bs)):
             row = _sequence(row, f"Layer.from_weights: weights[{j}]")
-            if len(row) != len(first) or not row:
+            if len(row) != nin:
                 raise ValueError(
-                    f"Layer.from_weights: row {j} has {len(row)} weights, row 0 has "
-                    f"{len(first)}; every row needs one weight per input (at least one)"
+                    f"Layer.from_weights: row {j} has {len(row)} weights, row 0 has {nin}; "
+                    "every row needs one weight per input"
                 )
             for i, (p, w) in enumerate(zip(neuron.w, row)):
                 p.data = _check_number(w, f"Layer.from_weights: weights[{j}][{i}]")
@@ -328,9 +334,7 @@ class MLP(Module):
         layers = []
         for k, (w, b) in enumerate(zip(ws, bs)):
             try:
-                layers.append(
-                    Layer.from_weights(w, b)  # type: ignore[arg-type]
-                )
+                layers.append(Layer.from_weights(cast(Matrix, w), cast(Sequence[float], b)))
             except (TypeError, ValueError) as e:
                 message = str(e).replace("Layer.from_weights: ", "")
                 raise type(e)(f"MLP.from_weights: layer {k}: {message}") from None

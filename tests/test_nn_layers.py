@@ -191,7 +191,7 @@ def test_from_weights_builds_the_given_network():
         ([[[1, 2]]], [[0], [0]], "1 weight matrices but 2 bias vectors"),
         ([], [], "no layers"),
         ([[]], [[]], "no rows"),
-        ([[[]]], [[0]], "at least one"),
+        ([[[]]], [[0]], "row 0 is empty"),
         ([[[1, "x"]]], [[0]], r"weights\[0\]\[1\]"),
         ([[[1, math.nan]]], [[0]], "finite"),
         ([[[1, 2]]], [[True]], r"biases\[0\]"),
