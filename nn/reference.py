@@ -1,7 +1,7 @@
 """The reference derivation: backpropagation by the articles' equations, on plain lists.
 
 Nothing here uses the engine. It computes, with floats and list-based matrix
-helpers, what articles 001, 003 and 004 derive by hand, so that the engine's
+functions, what articles 001, 003 and 004 derive by hand, so that the engine's
 ``z.grad`` and parameter gradients can be checked against it (the tests do,
 on random networks).
 
@@ -56,7 +56,7 @@ Matrix = list[list[float]]
 Vector = list[float]
 
 
-# --- matrix helpers (article 002) ---------------------------------------------
+# --- matrix operations (article 002) ---------------------------------------------
 
 
 def _shape(a: Sequence[Sequence[Num]]) -> tuple[int, int]:

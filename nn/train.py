@@ -26,7 +26,7 @@ from .datasets import Dataset, IrisData, load_iris
 from .init import Initializer, make_rng
 from .layers import MLP
 from .losses import half_squared_error
-from .optim import SGD
+from .optim import SGD, Optimizer
 
 __all__ = [
     "EpochStats",
@@ -93,7 +93,7 @@ def evaluate(model: MLP, data: Dataset) -> tuple[float, float]:
 def train_one_epoch(
     model: MLP,
     data: Dataset,
-    optimizer: SGD,
+    optimizer: Optimizer,
     should_stop: Callable[[], bool] | None = None,
 ) -> tuple[float, float, bool]:
     """One pass of per-sample SGD: ``(mean loss, accuracy before each update, completed)``.
@@ -124,7 +124,6 @@ def train_iris(
     hidden: int = 5,
     seed: int = 0,
     init: str | Initializer = "uniform01",
-    data_path: str | None = None,
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> TrainResult:
@@ -136,7 +135,7 @@ def train_iris(
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"train_iris: epochs must be an integer >= 0, got {epochs!r}")
     rng: random.Random = make_rng(seed)
-    data: IrisData = load_iris(rng, path=data_path)
+    data: IrisData = load_iris(rng)
     model = MLP(4, [hidden, len(data.classes)], "sigmoid", init=init, seed=rng)
     optimizer = SGD(model.parameters(), lr=lr)
     result = TrainResult(model)

@@ -138,7 +138,7 @@ def test_article_002_matrix_examples():
     assert ref.transpose(a) == [[1, 3], [2, 4]]
 
 
-def test_matrix_helpers_reject_bad_shapes():
+def test_matrix_operations_reject_bad_shapes():
     with pytest.raises(ValueError, match="do not chain"):
         ref.matmul([[1, 2]], [[1, 2]])
     with pytest.raises(ValueError, match="differ"):

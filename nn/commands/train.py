@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+
+from tqdm import tqdm
 
 from ..init import INITIALIZERS
 from ..train import EpochStats, TrainResult, train_iris
@@ -152,15 +153,12 @@ def _check_outputs(options: TrainOptions) -> str | None:
     return None
 
 
-def train_command(options: TrainOptions, out: TextIO | None = None) -> int:
+def train_command(options: TrainOptions) -> int:
     """Train, then write what was asked for; returns the exit status."""
-    out = out or sys.stdout
     problem = _check_outputs(options)
     if problem is not None:
         print(f"deltagrad train: {problem}", file=sys.stderr)
         return 2
-
-    from tqdm import tqdm
 
     with stop_on_sigint() as stop:
         with tqdm(
@@ -189,11 +187,10 @@ def train_command(options: TrainOptions, out: TextIO | None = None) -> int:
                 on_epoch=on_epoch,
                 should_stop=stop,
             )
-        status = _write_outputs(options, result, out)
-    return status
+        return _write_outputs(options, result)
 
 
-def _write_outputs(options: TrainOptions, result: TrainResult, out: TextIO) -> int:
+def _write_outputs(options: TrainOptions, result: TrainResult) -> int:
     status = EXIT_INTERRUPTED if result.interrupted else 0
     if result.interrupted:
         print(
@@ -219,9 +216,9 @@ def _write_outputs(options: TrainOptions, result: TrainResult, out: TextIO) -> i
             status = status or 1
     if options.json:
         summary = _summary(options, result) | {"saved": saved, "plot": plotted}
-        print(json.dumps(summary, allow_nan=False), file=out)
+        print(json.dumps(summary, allow_nan=False))
     else:
-        print(_report(options, result, saved, plotted), file=out)
+        print(_report(options, result, saved, plotted))
     return status
 
 
