@@ -1,1 +1,65 @@
-"""Neural networks built from :class:`autograd.Value` nodes."""
+"""Neural networks built from :class:`autograd.Value` nodes.
+
+>>> from nn import MLP, SGD, half_squared_error
+>>> net = MLP(2, [3, 1], "sigmoid", seed=0)
+>>> opt = SGD(net.parameters(), lr=0.5)
+>>> for _ in range(50):
+...     opt.zero_grad()
+...     loss = half_squared_error(net([1.0, 2.0]), [1.0])
+...     loss.backward()
+...     opt.step()
+>>> loss.data < 0.01
+True
+
+Modules: :mod:`nn.module` (``Module``: parameters, state, model files),
+:mod:`nn.layers` (``Neuron``, ``Layer``, ``MLP``), :mod:`nn.init`,
+:mod:`nn.losses`, :mod:`nn.optim` (``SGD``, ``Adam``), :mod:`nn.reference`
+(the articles' equations on plain lists), :mod:`nn.datasets` (Iris),
+:mod:`nn.train` (article 003's training), :mod:`nn.worked_example`
+(article 003's 2-3-2-1 example), :mod:`nn.modelfile` (the JSON model file and
+its errors) and :mod:`nn.cli` (the ``deltagrad`` command line).
+"""
+
+from .init import INITIALIZERS
+from .layers import ACTIVATIONS, MLP, Layer, Neuron
+from .losses import (
+    binary_cross_entropy_with_logits,
+    half_squared_error,
+    mse,
+    softmax_cross_entropy,
+)
+from .modelfile import (
+    EmptyModelFileError,
+    ModelFileError,
+    ModelFileShapeError,
+    ModelFileTypeError,
+    NotAModelFileError,
+    NotJSONModelFileError,
+    TruncatedModelFileError,
+)
+from .module import Module, StateDictError
+from .optim import SGD, Adam, Optimizer
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "MLP",
+    "SGD",
+    "Adam",
+    "EmptyModelFileError",
+    "Layer",
+    "ModelFileError",
+    "ModelFileShapeError",
+    "ModelFileTypeError",
+    "Module",
+    "Neuron",
+    "NotAModelFileError",
+    "NotJSONModelFileError",
+    "Optimizer",
+    "StateDictError",
+    "TruncatedModelFileError",
+    "binary_cross_entropy_with_logits",
+    "half_squared_error",
+    "mse",
+    "softmax_cross_entropy",
+]

@@ -1,4 +1,8 @@
-"""The ``deltagrad`` command line."""
+"""The ``deltagrad`` command line: a dispatcher over :mod:`nn.commands`.
+
+Each subcommand lives in its own module there, which registers its parser
+and its ``run`` function; add a module to :data:`COMMANDS` to add one.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from autograd import Value
-from autograd.table import node_table
-from nn import grad_command
+from . import grad_command
+from .commands import demo, train
 
-
-def run_demo() -> int:
-    """The main job: an expression, its backward pass, and every node's value and gradient."""
-    a, b, c = Value(0.5, "a"), Value(-1.5, "b"), Value(1.0, "c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d.tanh()
-    L.label = "L"
-    L.backward()
-    print("L = tanh(a*b + c) with a = 0.5, b = -1.5, c = 1.0\n")
-    print(node_table(L))
-    print(f"\nby hand: dL/da = (1 - L**2) * b = {(1 - L.data**2) * b.data:.6g}")
-    return 0
+COMMANDS = (demo, train, grad_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,18 +21,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="deltagrad", description="Watch backpropagation happen, one node at a time."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run the main demonstration")
-    grad_command.add_parser(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        return run_demo()
-    if args.command == "grad":
-        return grad_command.run(args)
-    return 2  # unreachable: argparse rejects unknown commands
+    try:
+        status: int = args.run(args)
+    except KeyboardInterrupt:
+        print("deltagrad: interrupted", file=sys.stderr)
+        return 130
+    return status
 
 
 if __name__ == "__main__":

@@ -176,3 +176,9 @@ def _print_text(
 def _json_number(x: float) -> float | str:
     """``x`` itself if finite; JSON has no NaN or infinity, so those become "nan", "inf", "-inf"."""
     return x if math.isfinite(x) else repr(x)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``grad`` subcommand (the interface of :mod:`nn.commands` modules)."""
+    add_parser(subparsers)
+    subparsers.choices["grad"].set_defaults(run=run)

@@ -1,0 +1,205 @@
+"""`Module`: the base of everything in `nn` that holds parameters.
+
+A module's parameters are leaf :class:`~autograd.Value` objects, created once
+with the module and never replaced: optimisers and :meth:`Module.load_state_dict`
+change their ``data`` in place, so a list of them taken once stays valid.
+
+Every parameter has a name, the path to it from the module: in an
+:class:`~nn.layers.MLP`, ``layers.1.neurons.2.w.0`` is
+``mlp.layers[1].neurons[2].w[0]``, the weight from input 0 into neuron 2 of
+layer 1 (all indices from 0).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+from autograd import Value
+
+from .modelfile import (
+    ModelFileError,
+    ModelFileShapeError,
+    ModelFileTypeError,
+    NotAModelFileError,
+    read_model_file,
+    write_model_file,
+)
+
+__all__ = ["Module", "StateDictError"]
+
+
+class StateDictError(ValueError):
+    """A state dict that does not fit the module: missing, extra or non-numeric entries.
+
+    ``details`` says what does not fit, without naming the operation.
+    """
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details or message
+
+
+class Module:
+    """Base class: parameters by name, gradients reset, state as a dict, and model files.
+
+    Subclasses implement :meth:`named_parameters` (and, to be saved and
+    loaded, :meth:`config` and :meth:`from_config`). Every subclass is
+    registered by its class name, so :meth:`Module.load` can rebuild any of
+    them from a file.
+    """
+
+    _registry: ClassVar[dict[str, type[Module]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Module._registry[cls.__name__] = cls
+
+    # --- parameters --------------------------------------------------------------
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, parameter)`` pairs in parameter order. The base class has none."""
+        return []
+
+    def parameters(self) -> tuple[Value, ...]:
+        """The parameters in parameter order (subclasses return a tuple built once)."""
+        return tuple(p for _, p in self.named_parameters())
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0 (leaves accumulate across backward passes)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # --- state -------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """``{name: value}`` for every parameter, in parameter order."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Set every parameter's value from ``state`` (as made by :meth:`state_dict`).
+
+        The names must match exactly and every value must be a finite real
+        number; otherwise :class:`StateDictError` says what does not fit and
+        nothing is changed.
+        """
+        if not isinstance(state, Mapping):
+            raise StateDictError(
+                f"load_state_dict: expected a mapping of name to number, got {type(state).__name__}"
+            )
+        named = self.named_parameters()
+        names = {name for name, _ in named}
+        missing = [name for name, _ in named if name not in state]
+        unexpected = [name for name in state if name not in names]
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing {len(missing)} parameter(s): {_some(missing)}")
+            if unexpected:
+                parts.append(f"{len(unexpected)} unexpected: {_some(unexpected)}")
+            details = "; ".join(parts)
+            raise StateDictError(f"load_state_dict: does not fit {self!r}: {details}", details)
+        values = []
+        for name, _ in named:
+            value = state[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise StateDictError(
+                    f"load_state_dict: {name!r} is {type(value).__name__} {value!r:.40}, "
+                    "expected a number"
+                )
+            if not math.isfinite(value):
+                raise StateDictError(f"load_state_dict: {name!r} is {value!r}, expected finite")
+            values.append(float(value))
+        for (_, p), value in zip(named, values):
+            p.data = value
+
+    # --- model files ---------------------------------------------------------------
+
+    def config(self) -> dict[str, object]:
+        """The constructor arguments that rebuild this module's shape (JSON-compatible)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define config(); cannot save")
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> Self:
+        """A new module of the shape ``config`` describes (its parameters still to be loaded)."""
+        raise NotImplementedError(f"{cls.__name__} does not define from_config(); cannot load")
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write this module to a JSON model file, atomically (see :mod:`nn.modelfile`)."""
+        write_model_file(path, type(self).__name__, self.config(), self.state_dict())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Self:
+        """Rebuild a module from a model file written by :meth:`save`.
+
+        ``MLP.load(path)`` insists on an MLP; ``Module.load(path)`` accepts any
+        registered class. A damaged or foreign file raises a subclass of
+        :class:`~nn.modelfile.ModelFileError` that says what is wrong.
+        """
+        contents = read_model_file(path)
+        where = f"model file {os.fspath(path)!r}"
+        target = Module._registry.get(contents.module)
+        if target is None:
+            raise NotAModelFileError(f"{where} holds an unknown module {contents.module!r}")
+        if cls is not Module and target is not cls:
+            raise NotAModelFileError(
+                f"{where} holds a {contents.module}, not a {cls.__name__}; "
+                f"load it with {contents.module}.load or Module.load"
+            )
+        try:
+            module = target.from_config(contents.config)
+        except TypeError as e:
+            raise ModelFileTypeError(f"{where}: config: {e}") from None
+        except ValueError as e:
+            raise ModelFileError(f"{where}: config: {e}") from None
+        try:
+            module.load_state_dict(contents.parameters)
+        except StateDictError as e:
+            raise ModelFileShapeError(
+                f"{where}: its parameters do not fit the {module!r} its config describes: "
+                f"{e.details}"
+            ) from None
+        return module  # type: ignore[return-value]  # target is cls, or cls is Module
+
+
+def _some(names: list[str], limit: int = 4) -> str:
+    """Up to ``limit`` names, quoted, and how many more."""
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+# --- reading config values (for from_config) --------------------------------------
+
+
+def config_int(config: Mapping[str, object], key: str) -> int:
+    """``config[key]`` as an int; ``ValueError`` if missing, ``TypeError`` if not an integer."""
+    value = _config_get(config, key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{key!r} must be an integer, got {value!r:.40}")
+    return value
+
+
+def config_str(config: Mapping[str, object], key: str) -> str:
+    """``config[key]`` as a str; ``ValueError`` if missing, ``TypeError`` if not a string."""
+    value = _config_get(config, key)
+    if not isinstance(value, str):
+        raise TypeError(f"{key!r} must be a string, got {value!r:.40}")
+    return value
+
+
+def config_int_list(config: Mapping[str, object], key: str) -> list[int]:
+    """``config[key]`` as a list of ints; ``TypeError`` if it is anything else."""
+    value = _config_get(config, key)
+    if not isinstance(value, list) or any(
+        isinstance(v, bool) or not isinstance(v, int) for v in value
+    ):
+        raise TypeError(f"{key!r} must be a list of integers, got {value!r:.40}")
+    return list(value)
+
+
+def _config_get(config: Mapping[str, object], key: str) -> object:
+    if key not in config:
+        raise ValueError(f"{key!r} is missing")
+    return config[key]
