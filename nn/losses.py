@@ -26,7 +26,7 @@ import math
 import numbers
 from collections.abc import Sequence
 
-from autograd import Value, as_value
+from autograd import Value, as_value, squared_error
 from autograd import sum as vsum
 
 __all__ = [
@@ -55,11 +55,11 @@ def _targets(outputs: Outputs, targets: Sequence[float], where: str) -> list[flo
 def half_squared_error(outputs: Outputs, targets: Sequence[float]) -> Value:
     """``L = 1/2 * sum_k (y_k - y_hat_k)^2`` (articles 001, 003, 004).
 
-    ``dL/dy_hat_k = y_hat_k - y_k``, Nielsen's ``grad_a C = a^L - y``.
+    ``dL/dy_hat_k = y_hat_k - y_k``, Nielsen's ``grad_a C = a^L - y``. Recorded as one
+    ``squared_error`` node (see :func:`autograd.squared_error`).
     """
     ys = _targets(outputs, targets, "half_squared_error")
-    diffs = [as_value(o) - y for o, y in zip(outputs, ys)]
-    return 0.5 * vsum([d * d for d in diffs])
+    return squared_error(outputs, ys)  # one node of the op table: its partials are yhat_k - y_k
 
 
 def mse(outputs: Outputs, targets: Sequence[float]) -> Value:
