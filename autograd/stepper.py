@@ -45,7 +45,7 @@ A node's gradient is *finished* when every node that uses it has sent its
 contribution; ``step.grads`` holds the finished gradients after a step, which
 is what :meth:`BackwardStep.draw` shows (the others are left blank).
 
-:func:`forward_steps` replays the forward pass in creation order: each
+:func:`forward_steps` replays the forward pass in ``nodes_of`` order (inputs first): each
 non-leaf node with its formula, the numbers it was computed from and its
 value. :func:`step_slider` shows either kind of step in a notebook with a
 slider (needs ``ipywidgets``); without widgets, ``display(step)`` in a loop or
@@ -411,7 +411,7 @@ def _backward(root: Value, seed: float) -> Iterator[BackwardStep]:
 
 @dataclass(frozen=True, repr=False)
 class ForwardStep:
-    """One node of the forward pass, in creation order.
+    """One node of the forward pass, in ``nodes_of`` order (inputs before the nodes that use them).
 
     Attributes:
         index: 0 for the first node computed.

@@ -11,7 +11,7 @@ imported by ``import autograd``; import it when you want a picture::
 What a drawing shows
 --------------------
 * one record per Value: its name, ``data`` and ``grad``. The name is the
-  Value's ``label``, else ``n1``, ``n2``, ... in creation order, exactly as in
+  Value's ``label``, else ``n1``, ``n2``, ... in the order of ``nodes_of``, exactly as in
   :func:`autograd.table.node_table` and the step-through of
   :mod:`autograd.stepper`; generated names are grey;
 * one small node per operation, labelled with the op's ``symbol`` from the op
@@ -251,7 +251,7 @@ def draw_dot(
 
     Every Graphviz node carries a ``class`` (``value``, ``leaf``, ``op``,
     ``const``, ``highlight``, ``tint``) and an ``id`` (``v3`` for the record of the
-    fourth Value in creation order, ``v3_op`` for its operation, ``v3_c1`` for
+    fourth Value in ``nodes_of`` order, ``v3_op`` for its operation, ``v3_c1`` for
     its constant argument 1), which the SVG output keeps.
     """
     if not isinstance(root, Value):

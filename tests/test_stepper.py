@@ -52,7 +52,7 @@ def test_driving_the_steps_to_the_end_leaves_exactly_the_gradients_of_backward(c
         assert [bits(v.grad) for v in nodes_of(stepped)] == [
             bits(v.grad) for v in nodes_of(expected)
         ]
-        # same order as the engine: compare positions in creation order
+        # same order as the engine: compare positions in nodes_of order
         position = {v: k for k, v in enumerate(nodes_of(stepped))}
         expected_position = {v: k for k, v in enumerate(nodes_of(expected))}
         assert [position[s.node] for s in steps] == [

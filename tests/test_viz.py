@@ -113,7 +113,7 @@ def test_records_ops_constants_and_edges_are_counted_and_labelled():
     assert d.nodes[ids["a"]].texts == ["a", "data 0.5", "grad -2.82"]
     assert d.nodes[ids["b"]].texts == ["b", "data -1.5", "grad 0.94"]
     assert d.nodes[ids["L"]].texts == ["L", "data 0.4898", "grad 1"]
-    # unlabelled nodes are named n1, n2, ... in creation order, as in node_table
+    # unlabelled nodes are named n1, n2, ... in nodes_of order, as in node_table
     assert [n.texts[0] for n in d.by_class("value") if n.texts[0].startswith("n")] == [
         "n1",
         "n2",
