@@ -102,7 +102,9 @@ _ON_VALUES: dict[str, Callable[..., Value]] = {
     "div": operator.truediv,
     "pow": operator.pow,
     "neg": operator.neg,
-    **{name: getattr(Value, name) for name in _UNARY_FUNCTIONS},
+    # looked up on the Value at each call (not taken from the class once), so that
+    # detect_anomaly(), which swaps in checking versions of the methods, sees them
+    **{name: operator.methodcaller(name) for name in _UNARY_FUNCTIONS},
 }
 _REFUSED: dict[type[ast.AST], str] = {
     ast.Attribute: "attribute access ('.')",

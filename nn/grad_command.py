@@ -10,37 +10,58 @@
     d/db   0.9151369618266292
 
 The expression is read by :mod:`autograd.expr` (parsed, never evaluated as
-Python). Results go to stdout; a problem is reported on stderr, never as a
-traceback, with the exit status telling its kind:
+Python). Every node made by an operation is labelled with its part of the
+text (``x*w + b``), which is how ``--steps`` and ``--svg`` name it.
+
+Options: ``--json`` prints one JSON object; ``--steps`` goes through the
+backward pass one node at a time with :func:`autograd.stepper.backward_steps`
+(the same order and arithmetic as ``backward()``, so the gradients printed at
+the end are those of a plain run); ``--svg PATH`` draws the graph, with its
+gradients, with :func:`autograd.viz.render` (.svg, .png or .pdf by the
+suffix, written atomically); ``--anomaly`` runs both passes under
+:func:`autograd.detect_anomaly`, so the first NaN or infinity is an error
+naming the operation.
+
+Results go to stdout, and only when everything asked for succeeded; a problem
+is reported on stderr, never as a traceback, with the exit status telling its
+kind:
 
 * 0: done;
 * 1: the math failed on these numbers: a domain error such as ``log`` of a
   negative number, a division by zero or an overflow, in the forward or the
-  backward pass (one line);
-* 2: the command was used wrongly: an expression outside the grammar (the
-  message points at the offending part, compiler style), a malformed ``--at``
-  pair, a value that is not a finite decimal number, a name without a value,
-  a name given twice, or a value for a name the expression does not have (one
-  line each).
+  backward pass, or with ``--anomaly`` a NaN or infinity (one line);
+* 2: the command cannot be carried out as given: an expression outside the
+  grammar (the message points at the offending part, compiler style), a
+  malformed ``--at`` pair, a value that is not a finite decimal number, a name
+  without a value, a name given twice, a value for a name the expression does
+  not have, or an ``--svg`` file that cannot be made: unknown suffix, a folder
+  in the way or not writable, Graphviz missing, a graph too large to draw (one
+  line each). The numbers are not at fault, so it is not status 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
+from autograd import AnomalyError, Value, detect_anomaly
 from autograd.expr import FUNCTIONS, EvaluationError, Expression, ExpressionError, parse_number
 from autograd.expr import parse as parse_expression
+from autograd.stepper import BackwardStep, Contribution, backward_steps
+from autograd.table import node_names
 
 __all__ = ["EXIT_MATH", "EXIT_USAGE", "add_parser", "run"]
 
 EXIT_MATH = 1
 """Exit status when an operation fails on the given numbers."""
 EXIT_USAGE = 2
-"""Exit status for an expression or ``--at`` arguments that cannot be used (as argparse uses)."""
+"""Exit status for arguments that cannot be used (as argparse uses): the expression, an
+``--at`` pair, or an ``--svg`` file that cannot be made."""
 
 _PROG = "deltagrad grad"
 _FUNCTIONS = ", ".join(FUNCTIONS)
@@ -48,12 +69,14 @@ _EPILOG = f"""\
 examples:
   deltagrad grad "tanh(x*w + b)" --at x=1 w=0.5 b=-0.2
   deltagrad grad "x**2 + sum(x, y, 1)" --at x=3 y=-1 --json
+  deltagrad grad "x*x + x" --at x=3 --steps --svg graph.svg
   deltagrad grad --at z=0.5 -- "-log(sigmoid(z))"   (an expression starting with '-'
                                                     goes after '--', which ends the options)
 
 The language: numbers, names, + - * / ** (as in Python: -x**2 is -(x**2)),
 parentheses and the functions {_FUNCTIONS}.
-exit status: 0 done, 1 math error (e.g. log of a negative), 2 usage error.
+exit status: 0 done, 1 math error (e.g. log of a negative; with --anomaly also a NaN
+or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made).
 """
 
 
@@ -82,6 +105,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(decimal numbers; may be repeated)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="print the backward pass one node at a time: the node's gradient g, and for each "
+        "input the rule from the op table, the numbers put in and the contribution g * local",
+    )
+    parser.add_argument(
+        "--svg",
+        metavar="PATH",
+        help="draw the graph with every value and gradient into PATH; the suffix (.svg, .png, "
+        ".pdf) chooses the format (needs Graphviz's dot)",
+    )
+    parser.add_argument(
+        "--anomaly",
+        action="store_true",
+        help="stop at the first NaN or infinity, forward or backward, naming the operation "
+        "(exit status 1)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -97,31 +138,110 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return EXIT_USAGE
     try:
         values = _bindings(expression, args.at)
+        svg = None if args.svg is None else _svg_target(args.svg)
     except _UsageError as exc:
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_USAGE
+    checking = detect_anomaly() if args.anomaly else contextlib.nullcontext()
     try:
-        root, leaves = expression.build(values)
-    except EvaluationError as exc:
+        with checking:
+            root, leaves = expression.build(values, label_nodes=True)
+            steps = _backward(root, list(leaves.values()), args.steps, args.anomaly)
+    except (EvaluationError, AnomalyError) as exc:  # a forward anomaly is an EvaluationError
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_MATH
-    try:
-        root.backward()
     except (ArithmeticError, ValueError) as exc:
         print(f"{_PROG}: error: the backward pass failed: {type(exc).__name__}: {exc}", file=err)
         return EXIT_MATH
+    if svg is not None:
+        try:
+            svg.render(root)
+        except _UsageError as exc:
+            print(f"{_PROG}: error: {exc}", file=err)
+            return EXIT_USAGE
     gradient = {name: leaves[name].grad for name in expression.names}
     if args.json:
-        report = {
+        report: dict[str, Any] = {
             "expression": expression.text,
             "at": {name: _json_number(values[name]) for name in expression.names},
             "value": _json_number(root.data),
             "gradient": {name: _json_number(g) for name, g in gradient.items()},
         }
+        if args.steps:
+            names = node_names(root)
+            report["steps"] = [_step_json(step, names) for step in steps]
         print(json.dumps(report, indent=2, allow_nan=False), file=out)
     else:
-        _print_text(expression, values, root.data, gradient, out)
+        shown = (steps, node_names(root)) if args.steps else None
+        _print_text(expression, values, root.data, gradient, shown, out)
     return 0
+
+
+def _backward(root: Value, leaves: list[Value], steps: bool, anomaly: bool) -> list[BackwardStep]:
+    """Run the backward pass of ``root``: whole, or one step at a time when ``steps`` is set.
+
+    With ``anomaly`` the engine's own ``backward()`` runs first, inside
+    ``detect_anomaly()``, so that every gradient is checked; the steps then
+    replay that pass from the leaves' starting gradient 0.
+    """
+    if anomaly or not steps:
+        root.backward()
+    if not steps:
+        return []
+    if anomaly:
+        for leaf in leaves:
+            leaf.grad = 0.0
+    return list(backward_steps(root))
+
+
+class _SvgTarget:
+    """The file of ``--svg``, checked before any work: the renderer loads, the suffix is known,
+    and no file stands where a folder must be."""
+
+    def __init__(self, text: str, viz: Any, path: Path) -> None:
+        self.text = text
+        self.viz = viz
+        self.path = path
+
+    def render(self, root: Value) -> None:
+        """Draw ``root``'s graph into the file, atomically; a failure is a :class:`_UsageError`."""
+        where = f"--svg {self.text}"
+        try:
+            self.viz.render(root, self.path)
+        except self.viz.DotNotFoundError as exc:
+            raise _UsageError(f"{where}: {exc}") from None
+        except self.viz.GraphTooLargeError as exc:
+            # The renderer's message ends with advice for Python callers; keep the counts.
+            counts = str(exc).partition("; ")[0].removeprefix("draw_dot: ")
+            counts = counts.replace("max_nodes=", "the limit of ")
+            raise _UsageError(f"{where}: cannot draw it: {counts}") from None
+        except OSError as exc:
+            raise _UsageError(f"{where}: cannot write the file: {exc.strerror or exc}") from None
+        except RuntimeError as exc:  # dot itself failed
+            raise _UsageError(f"{where}: {exc}") from None
+
+
+def _svg_target(text: str) -> _SvgTarget:
+    """Check the ``--svg`` argument; the renderer is imported only when a drawing is asked for."""
+    try:
+        import autograd.viz as viz
+    except ImportError as exc:
+        raise _UsageError(
+            f"--svg needs the Python package graphviz ({exc}): "
+            "pip install 'deltagrad[viz]', and Graphviz's dot program"
+        ) from None
+    path = Path(text)
+    if path.suffix.lower() not in viz.FORMATS:
+        shown = f"unknown file type {path.suffix!r}" if path.suffix else "no file type"
+        raise _UsageError(f"--svg {text}: {shown}; the name must end in {', '.join(viz.FORMATS)}")
+    if path.is_dir():
+        raise _UsageError(f"--svg {text}: is a folder; give a file name such as graph.svg")
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise _UsageError(f"--svg {text}: {str(folder)!r} is a file, not a folder")
+            break
+    return _SvgTarget(text, viz, path)
 
 
 def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:
@@ -163,14 +283,102 @@ def _print_text(
     values: dict[str, float],
     value: float,
     gradient: dict[str, float],
+    shown_steps: tuple[list[BackwardStep], dict[Value, str]] | None,
     out: TextIO,
 ) -> None:
+    """The title line and ``value``, then the steps if asked for, then every ``d/dNAME``."""
     at = ", ".join(f"{name} = {values[name]!r}" for name in expression.names)
     print(expression.text.strip() + (f" at {at}" if at else ""), file=out)
     rows = [("value", value)] + [(f"d/d{name}", g) for name, g in gradient.items()]
     width = max(len(label) for label, _ in rows)
-    for label, number in rows:
+    for k, (label, number) in enumerate(rows):
         print(f"{label.ljust(width)}  {number!r}", file=out)
+        if k == 0 and shown_steps is not None:
+            _print_steps(*shown_steps, out)
+
+
+_STEPS_HEADER = (
+    "backward pass, one node at a time: g is the node's gradient, out its value; "
+    "each input receives g * (local derivative)"
+)
+
+
+def _print_steps(steps: list[BackwardStep], names: dict[Value, str], out: TextIO) -> None:
+    """The backward pass in text, numbers in full: one head line per node, one line per input.
+
+    Graph nodes are written in brackets, ``[x*w + b]``, to tell them from the
+    op's own argument names (``a``, ``b``, ``x``) that the rules use.
+    """
+    if not steps:
+        print("backward pass: no steps (no operation involves an input)", file=out)
+        return
+    print(_STEPS_HEADER, file=out)
+    for step in steps:
+        nargs = len(step.node.args)
+        bound = ", ".join(
+            f"{step.op.param(i, nargs)} = "
+            + (f"[{names[arg]}]" if isinstance(arg, Value) else _exact(arg))
+            for i, arg in enumerate(step.node.args)
+        )
+        print(
+            f"step {step.index + 1} of {step.count}: [{step.name}] = {step.op.notation} "
+            f"with {bound}; g = {_exact(step.grad)}",
+            file=out,
+        )
+        for c in step.contributions:
+            print(f"  to [{c.target_name}]: {_contribution_text(c)}", file=out)
+
+
+def _contribution_text(c: Contribution) -> str:
+    """``rule = numbers = local; g * local = contribution``, each part once, numbers exact."""
+    chain = [c.rule]
+    last_form = c.rule.rpartition(" = ")[2]
+    if c.substituted != last_form:
+        chain.append(c.substituted)
+    local = _exact(c.local)
+    if local != chain[-1].rpartition(" = ")[2]:
+        chain.append(local)
+    factor = f"({local})" if local.startswith("-") else local
+    return f"{' = '.join(chain)}; {_exact(c.grad)} * {factor} = {_exact(c.contribution)}"
+
+
+def _exact(x: float) -> str:
+    """``x`` in full (the shortest text that reads back as the same float), ``2`` for 2.0."""
+    text = repr(float(x))
+    return text.removesuffix(".0") if "e" not in text else text
+
+
+def _step_json(step: BackwardStep, names: dict[Value, str]) -> dict[str, Any]:
+    """One step of ``--steps --json``: the node, its arguments, and what each input receives."""
+    nargs = len(step.node.args)
+    return {
+        "step": step.index + 1,
+        "node": step.name,
+        "op": step.op.name,
+        "notation": step.op.notation,
+        "value": _json_number(step.node.data),
+        "args": [
+            {
+                "param": step.op.param(i, nargs),
+                "node": names[arg] if isinstance(arg, Value) else None,
+                "value": _json_number(arg.data if isinstance(arg, Value) else arg),
+            }
+            for i, arg in enumerate(step.node.args)
+        ],
+        "grad": _json_number(step.grad),
+        "contributions": [
+            {
+                "to": c.target_name,
+                "param": c.param,
+                "rule": c.rule,
+                "values": {name: _json_number(x) for name, x in c.values.items()},
+                "substituted": c.substituted,
+                "local": _json_number(c.local),
+                "contribution": _json_number(c.contribution),
+            }
+            for c in step.contributions
+        ],
+    }
 
 
 def _json_number(x: float) -> float | str:

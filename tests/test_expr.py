@@ -7,7 +7,7 @@ import operator
 
 import pytest
 
-from autograd import Value
+from autograd import AnomalyError, Value, detect_anomaly
 from autograd import sum as vsum
 from autograd.expr import (
     FUNCTIONS,
@@ -291,3 +291,19 @@ def test_nan_and_inf_bindings_propagate_from_python():
     value, gradient = grads("x * 2 + y", x=math.inf, y=math.nan)
     assert math.isnan(value)
     assert gradient == {"x": 2.0, "y": 1.0}  # exact: local derivatives are constants
+
+
+@pytest.mark.parametrize(
+    ("function", "x"),
+    [("exp", math.inf), ("log", math.inf), ("tanh", math.nan), ("sigmoid", math.nan),
+     ("relu", math.inf)],
+)  # fmt: skip
+def test_functions_are_checked_inside_detect_anomaly(function, x):
+    # Each function is looked up on the Value when called, so the checking versions that
+    # detect_anomaly() swaps in are the ones used: a non-finite result is reported, naming
+    # the input that was already not finite (tanh and sigmoid of inf are finite: nan here).
+    with detect_anomaly(), pytest.raises(EvaluationError) as info:
+        parse(f"{function}(x)").evaluate({"x": x})
+    assert isinstance(info.value.__cause__, AnomalyError)
+    assert f"anomaly in forward: {function}" in str(info.value)
+    assert f"evaluating '{function}(x)'" in str(info.value)
