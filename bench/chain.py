@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from autograd import Value
 
@@ -18,24 +19,11 @@ ROUNDS = 11
 BLOCK = 5  # runs per contender per round, back to back, like a training loop
 
 
-def _deltagrad() -> float:
-    x = Value(1.0)
-    start = clock()
-    y = x
-    for _ in range(LINKS):
-        y = (y * 1.0001).relu()
-    y.backward()
-    return clock() - start
-
-
-def _micrograd_runner() -> Timed | None:
-    try:
-        from micrograd.engine import Value as MicroValue
-    except ImportError:
-        return None
+def _runner(make_leaf: Callable[[], Any]) -> Timed:
+    """Time the chain, forward and backward, on the leaf that ``make_leaf`` returns."""
 
     def run() -> float:
-        x = MicroValue(1.0)
+        x = make_leaf()
         start = clock()
         y = x
         for _ in range(LINKS):
@@ -44,6 +32,17 @@ def _micrograd_runner() -> Timed | None:
         return clock() - start
 
     return run
+
+
+_deltagrad = _runner(lambda: Value(1.0))
+
+
+def _micrograd_runner() -> Timed | None:
+    try:
+        from micrograd.engine import Value as MicroValue
+    except ImportError:
+        return None
+    return _runner(lambda: MicroValue(1.0))
 
 
 def _torch_runner() -> Timed | None:
@@ -52,17 +51,7 @@ def _torch_runner() -> Timed | None:
     except ImportError:
         return None
     torch.set_num_threads(1)
-
-    def run() -> float:
-        x = torch.tensor(1.0, requires_grad=True)
-        start = clock()
-        y = x
-        for _ in range(LINKS):
-            y = (y * 1.0001).relu()
-        y.backward()
-        return clock() - start
-
-    return run
+    return _runner(lambda: torch.tensor(1.0, requires_grad=True))
 
 
 def run() -> list[Result]:
