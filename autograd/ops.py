@@ -236,8 +236,8 @@ def _half_squared_error(*args: float) -> float:
 
 def _half_squared_error_partials(out: Any, *args: Any) -> tuple[Any, ...]:
     n = len(args) // 2
-    errors = [yhat - y for yhat, y in zip(args[:n], args[n:])]
-    return (*errors, *[-e for e in errors])
+    yhat, y = args[:n], args[n:]
+    return (*map(_sub, yhat, y), *map(_sub, y, yhat))
 
 
 def _make_table(*ops: Op) -> dict[str, Op]:

@@ -46,7 +46,9 @@ def _targets(outputs: Outputs, targets: Sequence[float], where: str) -> list[flo
         raise ValueError(f"{where}: no outputs")
     checked: list[float] = []
     for k, t in enumerate(targets):
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
+        if type(t) is not float and (isinstance(t, bool) or not isinstance(t, numbers.Real)):
+            raise ValueError(f"{where}: target {k} must be a finite real number, got {t!r:.40}")
+        if not math.isfinite(t):
             raise ValueError(f"{where}: target {k} must be a finite real number, got {t!r:.40}")
         checked.append(float(t))
     return checked
