@@ -81,7 +81,7 @@ def report_scaling(targets: list[str]) -> list[str]:
     for row in rows:
         cells = " | ".join(
             f"{fmt_time(row.total(n))} ({fmt_time(row.per_node[n][0])} + "
-            f"{fmt_time(row.per_node[n][1])})"
+            f"{fmt_time(row.per_node[n][1])}; collector {fmt_time(row.in_collector[n])})"
             for n in sizes
         )
         lines.append(f"| {row.shape} | {row.collector} | {cells} | {row.ratio:.2f} |")
@@ -91,7 +91,8 @@ def report_scaling(targets: list[str]) -> list[str]:
         )
     lines += [
         "",
-        "Cells: forward + backward per node (forward and backward in brackets).",
+        "Cells: forward + backward per node (in brackets: forward + backward, and the part of"
+        " the total spent in CPython's garbage collections, timed through `gc.callbacks`).",
         "",
         *(line.strip() for line in (scaling.__doc__ or "").splitlines()[3:]),
         "",

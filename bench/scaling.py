@@ -27,6 +27,7 @@ class ScalingRow:
     shape: str
     collector: str
     per_node: dict[int, tuple[float, float]]  # size -> (forward s/node, backward s/node)
+    in_collector: dict[int, float]  # size -> seconds per node spent in garbage collections
 
     def total(self, n: int) -> float:
         return sum(self.per_node[n])
@@ -59,14 +60,35 @@ def _wide(n: int) -> tuple[float, float]:
     return (mid - start) / n, (end - mid) / n
 
 
+class _CollectorClock:
+    """Adds up the time CPython spends in garbage collections (through ``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = clock()
+        else:
+            self.total += clock() - self._started
+
+
 def _measure(
     shape: Callable[[int], tuple[float, float]], n: int, repeats: int
-) -> tuple[float, float]:
+) -> tuple[tuple[float, float], float]:
+    """Median run of ``shape(n)`` and the collector's time per node in that run."""
     runs = []
     for _ in range(repeats):
         gc.collect()
-        runs.append(shape(n))
-    runs.sort(key=sum)
+        timer = _CollectorClock()
+        gc.callbacks.append(timer)
+        try:
+            times = shape(n)
+        finally:
+            gc.callbacks.remove(timer)
+        runs.append((times, timer.total / n))
+    runs.sort(key=lambda run: sum(run[0]))
     return runs[len(runs) // 2]
 
 
@@ -75,15 +97,16 @@ def run() -> list[ScalingRow]:
     for name, shape in (("chain", _chain), ("wide sum", _wide)):
         for collector in ("running", "paused"):
             per_node = {}
+            in_collector = {}
             for n in SIZES:
                 repeats = 5 if n < 1_000_000 else 3
                 was_enabled = gc.isenabled()
                 if collector == "paused":
                     gc.disable()
                 try:
-                    per_node[n] = _measure(shape, n, repeats)
+                    per_node[n], in_collector[n] = _measure(shape, n, repeats)
                 finally:
                     if was_enabled:
                         gc.enable()
-            rows.append(ScalingRow(name, collector, per_node))
+            rows.append(ScalingRow(name, collector, per_node, in_collector))
     return rows
