@@ -61,3 +61,15 @@ def test_the_boxes_show_the_engines_numbers_after_backward(drawing):
     assert f"grad {format_number(printed['delta2[2]'], 4)}" in by_name["z5"].texts
     assert "grad 1" in by_name["L"].texts  # the seed dL/dL
     assert "data 3" in by_name["W2[2][2]"].texts  # the reading with W2[2][2] = 3
+
+
+def test_without_dot_the_demo_says_so_and_goes_on(tmp_path, monkeypatch, capsys):
+    import autograd.viz
+
+    def no_dot(*args, **kwargs):
+        raise autograd.viz.DotNotFoundError("Graphviz's dot program was not found")
+
+    monkeypatch.setattr(autograd.viz, "render", no_dot)
+    assert write_worked_example_graph(tmp_path / "g.svg") is None
+    assert "drawing skipped: Graphviz's dot program was not found" in capsys.readouterr().err
+    assert not (tmp_path / "g.svg").exists()
