@@ -130,13 +130,21 @@ def _substitute(formula: str, values: Mapping[str, float], digits: int | None) -
 
 
 def _notation(op: Op, nargs: int) -> str:
-    """The op written in its argument names, variadic ops spelled out: ``x_1 + x_2 + x_3``."""
+    """The op written in its argument names, variadic ops spelled out: ``x_1 + x_2 + x_3``.
+
+    ``linear`` reads ``w_1*x_1 + w_2*x_2 + b``; ``squared_error`` reads
+    ``1/2 * ((y_1 - yhat_1)**2 + (y_2 - yhat_2)**2)``.
+    """
     if op.arity is not None:
         return op.notation
     names = [op.param(i, nargs) for i in range(nargs)]
     if op.name == "linear":
         n = (nargs - 1) // 2
         return " + ".join([f"{w}*{x}" for w, x in zip(names[:n], names[n : 2 * n])] + [names[-1]])
+    if op.name == "squared_error":
+        n = nargs // 2
+        terms = [f"({y} - {yhat})**2" for yhat, y in zip(names[:n], names[n:])]
+        return f"1/2 * {terms[0]}" if n == 1 else f"1/2 * ({' + '.join(terms)})"
     return " + ".join(names)
 
 

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from autograd import Value
+
 from .layers import MLP
 from .losses import half_squared_error
 from .optim import SGD
@@ -54,8 +56,10 @@ from .reference import column, hadamard, matmul, transpose
 __all__ = [
     "TOLERANCE",
     "EngineNumbers",
+    "ExampleGraph",
     "Row",
     "article_delta1",
+    "article_graph",
     "comparison_rows",
     "engine_numbers",
     "format_comparison",
@@ -88,6 +92,57 @@ def network(reading: str = "printed") -> MLP:
     elif reading != "printed":
         raise ValueError(f"network: reading must be 'printed' or 'forward', got {reading!r}")
     return MLP.from_weights(weights, [params["b1"], params["b2"], params["b3"]], "sigmoid")
+
+
+@dataclass(frozen=True)
+class ExampleGraph:
+    """The example's forward pass as a graph whose Values carry the article's names.
+
+    Attributes:
+        net: the network (its parameters relabelled, see :func:`article_graph`).
+        loss: ``L = 1/2 * (y - f6)^2``, labelled ``L``.
+        z, f: the nodes ``z1..z6`` and ``f1..f6`` (``f(k) = sigma(z(k))``), in
+            the article's neuron order; ``z[0]`` is ``z1``.
+    """
+
+    net: MLP
+    loss: Value
+    z: list[Value]
+    f: list[Value]
+
+
+def article_graph(reading: str = "forward") -> ExampleGraph:
+    """The forward pass on the sample ``x = (1, 2)``, named as the article names it.
+
+    Parameters are labelled ``W{k}[j][i]`` (layer ``k``, into neuron ``j`` of
+    that layer, from input ``i``, all counted from 1) and ``b{k}[j]``; the
+    neurons' nodes ``z1..z6`` and ``f1..f6``; the loss ``L``. These names
+    appear in drawings (:mod:`autograd.viz`) and in the step-through
+    (:mod:`autograd.stepper`). No backward pass has run. ``reading`` is as
+    for :func:`network`.
+
+    >>> g = article_graph()
+    >>> [v.label for v in g.loss.parents], g.z[4].label, round(g.z[4].data, 12)
+    (['f6'], 'z5', 8.979460467762)
+    """
+    net = network(reading)
+    for k, layer in enumerate(net.layers, start=1):
+        for j, neuron in enumerate(layer.neurons, start=1):
+            for i, w in enumerate(neuron.w, start=1):
+                w.label = f"W{k}[{j}][{i}]"
+            neuron.b.label = f"b{k}[{j}]"
+    out = net(X)
+    loss = half_squared_error(out, Y)
+    loss.label = "L"
+    zs: list[Value] = []
+    fs: list[Value] = []
+    neurons = [n for layer in net.layers for n in layer.neurons]
+    for i, n in enumerate(neurons, start=1):
+        assert n.z is not None and n.out is not None
+        n.z.label, n.out.label = f"z{i}", f"f{i}"
+        zs.append(n.z)
+        fs.append(n.out)
+    return ExampleGraph(net, loss, zs, fs)
 
 
 @dataclass(frozen=True)

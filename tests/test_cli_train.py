@@ -229,3 +229,5 @@ def test_demo_runs_all_three_parts(capsys, tmp_path, monkeypatch):
     assert "2 epochs" in out and "2/2" in err
     assert MLP.load(tmp_path / "out" / "iris-model.json").nouts == [5, 3]
     assert (tmp_path / "out" / "iris-training.png").read_bytes()[:4] == b"\x89PNG"
+    assert "out/worked_example.svg" in out
+    assert (tmp_path / "out" / "worked_example.svg").read_text().lstrip().startswith("<?xml")

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from svg_helpers import parse
 
-from autograd import Value, graph_order, linear, nodes_of
+from autograd import Value, graph_order, linear, nodes_of, squared_error
 from autograd.stepper import (
     CURRENT,
     RECEIVING,
@@ -196,6 +196,24 @@ def test_linear_names_every_weight_input_and_the_bias():
     assert step.formula() == "z = w1*x1 + w2*x2 + b"
     (f,) = forward_steps(z)
     assert f.describe() == "step 1 of 1: z = w1*x1 + w2*x2 + b = 0.1*1 + (-0.2)*2 + 0.5 = 0.2"
+
+
+def test_squared_error_is_written_out_as_half_a_sum_of_squares():
+    yhat = [Value(0.75, "p"), Value(-0.5, "q")]
+    L = squared_error(yhat, [1.0, 0.0])
+    L.label = "L"
+    (f,) = forward_steps(L)
+    assert f.formula() == "L = 1/2 * ((1 - p)**2 + (0 - q)**2)"
+    # 1/2 * (0.25**2 + 0.5**2) = 0.15625, exact in binary
+    assert f.describe() == (
+        "step 1 of 1: L = 1/2 * ((1 - p)**2 + (0 - q)**2) = 1/2 * ((1 - 0.75)**2 + (0 - (-0.5))**2)"
+        " = 0.1562"
+    )
+    (one,) = forward_steps(squared_error([Value(2.0, "p")], [1.0]))
+    assert one.formula() == "n1 = 1/2 * (1 - p)**2"
+    (step,) = backward_steps(L)
+    assert step.formula() == "L = 1/2 * ((1 - p)**2 + (0 - q)**2)"
+    assert [c.local for c in step.contributions] == [-0.25, -0.5]  # yhat_k - y_k
 
 
 def test_the_module_example_step_by_step():

@@ -2,7 +2,9 @@
 
 1. The engine on one expression: every node's value and gradient.
 2. Article 003's worked example: the printed numbers beside the engine's,
-   for both readings of the printed parameters (see :mod:`nn.worked_example`).
+   for both readings of the printed parameters (see :mod:`nn.worked_example`),
+   and the drawing of its graph after the backward pass,
+   ``out/worked_example.svg``.
 3. Article 003's Iris training with its progress bar; the plot and the
    trained model are written to ``out/``.
 """
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from autograd import Value
@@ -18,9 +21,10 @@ from autograd.table import node_table
 from .. import worked_example as we
 from .train import TrainOptions, positive_int, train_command
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "write_worked_example_graph"]
 
 OUT = Path("out")
+GRAPH_FILE = "worked_example.svg"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,6 +74,36 @@ def worked_example_part() -> None:
         w3, b3 = net.layers[2].weights_and_biases()
         row = ", ".join(f"{w:.12f}" for w in w3[0])
         print(f"  {rule:32}  W3 = [{row}],  b3 = [{b3[0]:.12f}]")
+    path = write_worked_example_graph(OUT / GRAPH_FILE)
+    if path is not None:
+        print(f"\nThe graph of L after backward() (network B, the article's names): {path}")
+
+
+def write_worked_example_graph(path: Path) -> Path | None:
+    """Draw the example's graph (network B) after ``backward()`` into ``path``.
+
+    Every Value is labelled as in the article (``W1[1][1]``, ``b1[1]``,
+    ``z1``, ``f1``, ..., ``L``; see :func:`nn.worked_example.article_graph`)
+    and shows its data and its gradient: ``z(k).grad`` is ``delta(k)``. The
+    format follows the suffix (see :func:`autograd.viz.render`). Returns the
+    path written, or None, with a note on stderr, when Graphviz is missing.
+    """
+    try:
+        from autograd.viz import DotNotFoundError, render
+    except ImportError:
+        print(
+            "deltagrad demo: the graph drawing needs the graphviz package: "
+            "pip install 'deltagrad[viz]'; skipped",
+            file=sys.stderr,
+        )
+        return None
+    graph = we.article_graph("forward")
+    graph.loss.backward()
+    try:
+        return render(graph.loss, path)
+    except DotNotFoundError as err:
+        print(f"deltagrad demo: drawing skipped: {err}", file=sys.stderr)
+        return None
 
 
 def iris_part(epochs: int) -> int:
