@@ -33,6 +33,12 @@ def _speed_table(result: Result) -> list[str]:
     return [*lines, ""]
 
 
+def _paragraphs(doc: str | None) -> str:
+    """A module docstring without its title line, as markdown paragraphs."""
+    body = (doc or "").strip().split("\n\n")[1:]
+    return "\n\n".join(" ".join(p.split()) for p in body)
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -94,7 +100,7 @@ def report_scaling(targets: list[str]) -> list[str]:
         "Cells: forward + backward per node (in brackets: forward + backward, and the part of"
         " the total spent in CPython's garbage collections, timed through `gc.callbacks`).",
         "",
-        *(line.strip() for line in (scaling.__doc__ or "").splitlines()[3:]),
+        _paragraphs(scaling.__doc__),
         "",
     ]
     return lines
@@ -120,7 +126,7 @@ def report_memory(targets: list[str]) -> list[str]:
             f"| memory, {graph}, deltagrad / micrograd | {ratio:.2f} | <= 0.25 | "
             f"{_verdict(ratio <= 0.25)} |"
         )
-    return [*lines, "", (memory.__doc__ or "").strip().replace("\n", " "), ""]
+    return [*lines, "", _paragraphs(memory.__doc__), ""]
 
 
 def report_anomaly(targets: list[str]) -> list[str]:
