@@ -55,7 +55,7 @@ from autograd.expr import parse as parse_expression
 from autograd.stepper import BackwardStep, Contribution, backward_steps
 from autograd.table import node_names
 
-__all__ = ["EXIT_MATH", "EXIT_USAGE", "add_parser", "run"]
+__all__ = ["EXIT_MATH", "EXIT_USAGE", "register", "run"]
 
 EXIT_MATH = 1
 """Exit status when an operation fails on the given numbers."""
@@ -84,8 +84,8 @@ class _UsageError(Exception):
     """A mistake in the command's arguments; its text is the one line to print."""
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register the ``grad`` subcommand on the ``deltagrad`` parser."""
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``grad`` subcommand (the interface of the :mod:`nn.commands` modules)."""
     parser = subparsers.add_parser(
         "grad",
         help="value and gradients of an expression, e.g. grad 'tanh(x*w + b)' --at x=1 w=2 b=0",
@@ -123,6 +123,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="stop at the first NaN or infinity, forward or backward, naming the operation "
         "(exit status 1)",
     )
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -384,9 +385,3 @@ def _step_json(step: BackwardStep, names: dict[Value, str]) -> dict[str, Any]:
 def _json_number(x: float) -> float | str:
     """``x`` itself if finite; JSON has no NaN or infinity, so those become "nan", "inf", "-inf"."""
     return x if math.isfinite(x) else repr(x)
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``grad`` subcommand (the interface of :mod:`nn.commands` modules)."""
-    add_parser(subparsers)
-    subparsers.choices["grad"].set_defaults(run=run)
