@@ -47,13 +47,13 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
+from .atomic import write_atomic
 from .engine import Value, nodes_of
 from .formatting import format_number
 from .table import node_names
@@ -383,33 +383,6 @@ def pipe_svg(graph: Any) -> str:
 def to_svg(root: Value, **options: Any) -> str:
     """The drawing of ``root`` as an SVG document (``options`` as for :func:`draw_dot`)."""
     return pipe_svg(draw_dot(root, **options))
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
-
-    Readers see the old file or the whole new one, never a part. Missing parent
-    folders are created.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def _umask() -> int:
-    """The process's file-creation mask (reading it means setting it, so set it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def render(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:

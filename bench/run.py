@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from autograd.atomic import write_atomic
 
 from . import anomaly_cost, chain, memory, scaling
 from .harness import Result, fmt_time
@@ -147,17 +148,6 @@ REPORTS: dict[str, Callable[[list[str]], list[str]]] = {
     "scaling": report_scaling,
     "chain": report_chain,
 }
-
-
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def main(argv: list[str]) -> int:

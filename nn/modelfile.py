@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_text
+from autograd.atomic import atomic_write_text
 
 __all__ = [
     "FORMAT",

@@ -11,7 +11,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .atomic import atomic_write_bytes
+from autograd.atomic import atomic_write_bytes
+
 from .train import EpochStats
 
 __all__ = ["PlotUnavailableError", "plot_format", "plot_history", "require_matplotlib"]

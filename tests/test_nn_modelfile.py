@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-import nn.atomic
+import autograd.atomic
 from nn import (
     MLP,
     EmptyModelFileError,
@@ -257,7 +257,7 @@ def test_failed_rename_keeps_the_old_file(saved, monkeypatch):
     def fail(src, dst):
         raise OSError("rename failed")
 
-    monkeypatch.setattr(nn.atomic.os, "replace", fail)
+    monkeypatch.setattr(autograd.atomic.os, "replace", fail)
     with pytest.raises(OSError, match="rename failed"):
         net.save(path)
     monkeypatch.undo()

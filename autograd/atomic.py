@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO, cast
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "write_atomic"]
 
 
 @contextlib.contextmanager
@@ -32,6 +32,18 @@ def atomic_write_bytes(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """A binary file that replaces ``path`` when the block ends without an exception."""
     with _atomic(path, "wb") as f:
         yield cast(BinaryIO, f)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically; return the path.
+
+    Missing parent folders are created.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _atomic(target, "w" if isinstance(data, str) else "wb") as f:
+        f.write(data)
+    return target
 
 
 @contextlib.contextmanager
