@@ -11,7 +11,7 @@ written with ``repr`` so that they read back bit for bit)::
       "parameters": {"layers.0.neurons.0.w.0": 0.8444218515250481, ...}
     }
 
-Files are written atomically (:mod:`nn.atomic`): a save that fails or is
+Files are written atomically (:mod:`autograd.atomic`): a save that fails or is
 interrupted leaves the previous file untouched. Reading checks everything and
 says what is wrong with one error class per kind of damage, all subclasses of
 :class:`ModelFileError` (itself a ``ValueError``). Keys other than the five
