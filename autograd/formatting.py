@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_number"]
+__all__ = ["format_exact", "format_number"]
 
 
 def format_number(x: float, digits: int = 4) -> str:
@@ -33,3 +33,13 @@ def format_number(x: float, digits: int = 4) -> str:
     text = f"{x:.{digits}g}"
     mantissa, e, exponent = text.partition("e")
     return f"{mantissa}e{int(exponent)}" if e else text
+
+
+def format_exact(x: float) -> str:
+    """``x`` in full: the shortest text that reads back as the same float, ``2`` for 2.0.
+
+    >>> [format_exact(v) for v in (2.0, 0.1 + 0.2, -0.0, 1e300, float("nan"))]
+    ['2', '0.30000000000000004', '-0', '1e+300', 'nan']
+    """
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text

@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value, graph_order, nodes_of
-from .formatting import format_number
+from .formatting import format_exact, format_number
 from .ops import Op
 from .table import node_names
 
@@ -92,10 +92,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _number(x: float, digits: int | None) -> str:
     """``x`` with ``digits`` significant digits, or exactly (shortest round-trip form) for None."""
-    if digits is not None:
-        return format_number(x, digits)
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
+    return format_exact(x) if digits is None else format_number(x, digits)
 
 
 def _paren(text: str) -> str:
@@ -201,19 +198,23 @@ class Contribution:
         For example ``to a: d(a * b)/da = b = 3; 1 * 3 = 3``: the last part is
         ``g * local = contribution``.
         """
+        return f"to {self.target_name}: {self.arithmetic(digits)}"
+
+    def arithmetic(self, digits: int | None = 4) -> str:
+        """:meth:`describe` without the target: ``d(a * b)/da = b = 3; 1 * 3 = 3``.
+
+        ``digits=None`` writes every number in full (:func:`format_exact`).
+        """
         last_form = self.rule.rpartition(" = ")[2]
         chain = [self.rule]
         subst = _substitute(last_form, self.values, digits)
         if subst != last_form:
             chain.append(subst)
-        local = format_number(self.local, digits)
+        local = _number(self.local, digits)
         if local != subst:
             chain.append(local)
-        product = f"{format_number(self.grad, digits)} * {_paren(local)}"
-        return (
-            f"to {self.target_name}: {' = '.join(chain)}; {product} = "
-            f"{format_number(self.contribution, digits)}"
-        )
+        product = f"{_number(self.grad, digits)} * {_paren(local)}"
+        return f"{' = '.join(chain)}; {product} = {_number(self.contribution, digits)}"
 
 
 @dataclass

@@ -52,7 +52,8 @@ from typing import Any, TextIO
 from autograd import AnomalyError, Value, detect_anomaly
 from autograd.expr import FUNCTIONS, EvaluationError, Expression, ExpressionError, parse_number
 from autograd.expr import parse as parse_expression
-from autograd.stepper import BackwardStep, Contribution, backward_steps
+from autograd.formatting import format_exact
+from autograd.stepper import BackwardStep, backward_steps
 from autograd.table import node_names
 
 __all__ = ["EXIT_MATH", "EXIT_USAGE", "register", "run"]
@@ -318,35 +319,16 @@ def _print_steps(steps: list[BackwardStep], names: dict[Value, str], out: TextIO
         nargs = len(step.node.args)
         bound = ", ".join(
             f"{step.op.param(i, nargs)} = "
-            + (f"[{names[arg]}]" if isinstance(arg, Value) else _exact(arg))
+            + (f"[{names[arg]}]" if isinstance(arg, Value) else format_exact(arg))
             for i, arg in enumerate(step.node.args)
         )
         print(
             f"step {step.index + 1} of {step.count}: [{step.name}] = {step.op.notation} "
-            f"with {bound}; g = {_exact(step.grad)}",
+            f"with {bound}; g = {format_exact(step.grad)}",
             file=out,
         )
         for c in step.contributions:
-            print(f"  to [{c.target_name}]: {_contribution_text(c)}", file=out)
-
-
-def _contribution_text(c: Contribution) -> str:
-    """``rule = numbers = local; g * local = contribution``, each part once, numbers exact."""
-    chain = [c.rule]
-    last_form = c.rule.rpartition(" = ")[2]
-    if c.substituted != last_form:
-        chain.append(c.substituted)
-    local = _exact(c.local)
-    if local != chain[-1].rpartition(" = ")[2]:
-        chain.append(local)
-    factor = f"({local})" if local.startswith("-") else local
-    return f"{' = '.join(chain)}; {_exact(c.grad)} * {factor} = {_exact(c.contribution)}"
-
-
-def _exact(x: float) -> str:
-    """``x`` in full (the shortest text that reads back as the same float), ``2`` for 2.0."""
-    text = repr(float(x))
-    return text.removesuffix(".0") if "e" not in text else text
+            print(f"  to [{c.target_name}]: {c.arithmetic(digits=None)}", file=out)
 
 
 def _step_json(step: BackwardStep, names: dict[Value, str]) -> dict[str, Any]:
