@@ -336,14 +336,6 @@ class Value:
             leaf.grad = previous + leaf.grad
 
 
-def _arguments(node: Value) -> tuple[Any, ...]:
-    """A non-leaf node's arguments as a tuple (see the module docstring)."""
-    arity = node._op.arity  # type: ignore[union-attr]
-    if arity is None:
-        return node._a  # type: ignore[no-any-return]
-    return (node._a,) if arity == 1 else (node._a, node._b)
-
-
 def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
     """Get ``root``'s graph ready for a backward pass.
 
@@ -453,7 +445,7 @@ def graph_order(root: Value) -> list[Value]:
     uses: dict[Value, int] = {}
     stack = [root]
     while stack:
-        for arg in _arguments(stack.pop()):
+        for arg in stack.pop().args:
             if type(arg) is Value and arg._op is not None:
                 if arg in uses:
                     uses[arg] += 1
@@ -465,7 +457,7 @@ def graph_order(root: Value) -> list[Value]:
     while ready:
         node = ready.pop()
         order.append(node)
-        for arg in _arguments(node):
+        for arg in node.args:
             if type(arg) is Value and arg._op is not None:
                 uses[arg] -= 1
                 if not uses[arg]:
