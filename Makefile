@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy autograd nn
+	$(VENV)/bin/mypy autograd nn viewers deltagrad
 
 # Runs tests/, the doctests and every notebook in notebooks/ (see pyproject.toml).
 pytest: $(STAMP) dot

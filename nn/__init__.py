@@ -16,8 +16,9 @@ Modules: :mod:`nn.module` (``Module``: parameters, state, model files),
 :mod:`nn.losses`, :mod:`nn.optim` (``SGD``, ``Adam``), :mod:`nn.reference`
 (the articles' equations on plain lists), :mod:`nn.datasets` (Iris),
 :mod:`nn.train` (article 003's training), :mod:`nn.worked_example`
-(article 003's 2-3-2-1 example), :mod:`nn.modelfile` (the JSON model file and
-its errors) and :mod:`nn.cli` (the ``deltagrad`` command line).
+(article 003's 2-3-2-1 example) and :mod:`nn.modelfile` (the JSON model file
+and its errors). The ``deltagrad`` command line is the package
+:mod:`deltagrad`; drawings of networks and training runs are in :mod:`viewers`.
 """
 
 from .init import INITIALIZERS

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-import nn.commands.train as train_command
+import deltagrad.commands.train as train_command
+from deltagrad.cli import main
 from nn import MLP
-from nn.cli import main
 
 FAST = ["train", "iris", "--epochs", "3", "--no-progress"]
 
@@ -194,7 +194,7 @@ def test_real_sigint_to_a_running_process(tmp_path):
     model = tmp_path / "m.json"
     command = ["train", "iris", "--epochs", "100000", "--json", "--save", str(model)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nn.cli", *command],
+        [sys.executable, "-m", "deltagrad", *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

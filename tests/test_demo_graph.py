@@ -9,8 +9,8 @@ import pytest
 from svg_helpers import parse
 
 from autograd.formatting import format_number
+from deltagrad.commands.demo import write_worked_example_graph
 from nn import worked_example as we
-from nn.commands.demo import write_worked_example_graph
 
 # The article's names: W{k}[j][i] into neuron j of layer k from input i, b{k}[j],
 # z1..z6 and f1..f6 for the six neurons, and the loss L.

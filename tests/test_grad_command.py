@@ -15,7 +15,7 @@ from svg_helpers import parse as parse_svg
 
 from autograd import OPS, Value, is_anomaly_enabled
 from autograd.formatting import format_number
-from nn.cli import main
+from deltagrad.cli import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -157,7 +157,7 @@ def test_argparse_usage_errors_exit_2(capsys):
 def test_the_installed_command_never_shows_a_traceback():
     # A real process: the exit status and stderr as a shell sees them.
     bad = subprocess.run(
-        [sys.executable, "-m", "nn.cli", "grad", "().__class__.__bases__[0]", "--at", "x=1"],
+        [sys.executable, "-m", "deltagrad", "grad", "().__class__.__bases__[0]", "--at", "x=1"],
         capture_output=True,
         text=True,
         check=False,
@@ -165,7 +165,7 @@ def test_the_installed_command_never_shows_a_traceback():
     assert bad.returncode == 2 and bad.stdout == ""
     assert "Traceback" not in bad.stderr and "cannot be used in an expression" in bad.stderr
     good = subprocess.run(
-        [sys.executable, "-m", "nn.cli", "grad", "x*x", "--at", "x=3", "--json"],
+        [sys.executable, "-m", "deltagrad", "grad", "x*x", "--at", "x=3", "--json"],
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,4 @@
-"""The ``deltagrad`` command line: a dispatcher over :mod:`nn.commands`.
+"""The ``deltagrad`` command line: a dispatcher over :mod:`deltagrad.commands`.
 
 Each subcommand lives in its own module there, which registers its parser
 and its ``run`` function; add a module to :data:`COMMANDS` to add one.
@@ -10,10 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import grad_command
-from .commands import demo, train
+from .commands import demo, grad, train
 
-COMMANDS = (demo, train, grad_command)
+COMMANDS = (demo, train, grad)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,8 +21,8 @@ from types import FrameType
 
 from tqdm import tqdm
 
-from ..init import INITIALIZERS
-from ..train import EpochStats, TrainResult, train_iris
+from nn.init import INITIALIZERS
+from nn.train import EpochStats, TrainResult, train_iris
 
 __all__ = ["TrainOptions", "register", "run", "train_command"]
 
@@ -144,7 +144,7 @@ def _check_outputs(options: TrainOptions) -> str | None:
         if not parent.is_dir():
             return f"{flag} {path}: the directory {str(parent)!r} does not exist"
     if options.plot is not None:
-        from ..plot import PlotUnavailableError, plot_format
+        from viewers.plot import PlotUnavailableError, plot_format
 
         try:
             plot_format(options.plot)
@@ -206,7 +206,7 @@ def _write_outputs(options: TrainOptions, result: TrainResult) -> int:
             print(f"deltagrad train: --save {options.save}: {e}", file=sys.stderr)
             status = status or 1
     if options.plot is not None:
-        from ..plot import plot_history
+        from viewers.plot import plot_history
 
         try:
             plot_history(result.history, options.plot, title=_title(options))

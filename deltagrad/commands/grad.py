@@ -86,7 +86,7 @@ class _UsageError(Exception):
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``grad`` subcommand (the interface of the :mod:`nn.commands` modules)."""
+    """Add the ``grad`` subcommand (the interface of the :mod:`deltagrad.commands` modules)."""
     parser = subparsers.add_parser(
         "grad",
         help="value and gradients of an expression, e.g. grad 'tanh(x*w + b)' --at x=1 w=2 b=0",

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd.atomic import atomic_write_bytes
-
-from .train import EpochStats
+from nn.train import EpochStats
 
 __all__ = ["PlotUnavailableError", "plot_format", "plot_history", "require_matplotlib"]
 

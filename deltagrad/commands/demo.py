@@ -17,8 +17,8 @@ from pathlib import Path
 
 from autograd import Value
 from autograd.table import node_table
+from nn import worked_example as we
 
-from .. import worked_example as we
 from .train import TrainOptions, positive_int, train_command
 
 __all__ = ["register", "run", "write_worked_example_graph"]

@@ -2,5 +2,5 @@
 
 Each module has ``register(subparsers)``, which adds the subcommand's parser
 and sets its ``run(args) -> exit status`` as the parser's default ``run``;
-:mod:`nn.cli` only dispatches.
+:mod:`deltagrad.cli` only dispatches.
 """
