@@ -30,7 +30,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeAlias, final
+from typing import Any, NoReturn, TypeAlias, final
 
 from .ops import OPS, Op
 
@@ -74,6 +74,16 @@ def _to_float(x: object, where: str) -> float:
         return float(x)
     except OverflowError:
         raise OverflowError(f"{where}: {x!r:.60} is too large for a float") from None
+
+
+def _refuse(what: str) -> NoReturn:
+    """Raise the ``TypeError`` of a conversion that would drop a Value out of the graph."""
+    raise TypeError(
+        f"{what} would take a Value's number out of the graph, so no gradient would flow "
+        "through the result: write x.data for the plain number, or use the Value's own "
+        "operations to stay in the graph (x.exp(), x.log(), x.tanh(), x.sigmoid(), "
+        "x.relu(), x ** k, +, -, *, /)"
+    )
 
 
 def _operand(x: object, where: str) -> Value | float | None:
@@ -188,7 +198,18 @@ class Value:
 
     ``==`` and ``hash`` are by identity, so Values can key dicts and sets;
     compare ``a.data == b.data`` for numbers. ``<``, ``<=``, ``>``, ``>=``
-    compare ``data`` and return a plain bool. Value cannot be subclassed (the
+    compare ``data`` and return a plain bool.
+
+    Nothing leaves the graph silently: ``float(x)`` (and so ``math.sin(x)``,
+    ``math.exp(x)``, ``np.float64(x)``, ``"%f" % x``), ``int(x)``,
+    ``round(x)``, ``complex(x)``, ``operator.index(x)`` (``lst[x]``,
+    ``range(x)``), ``math.floor/ceil/trunc(x)`` and ``bool(x)`` (``if x:``)
+    raise ``TypeError`` saying to write ``x.data`` or to use the Value's own
+    operations. NumPy: ``np.asarray([x])`` is an object array of the Values
+    themselves, and a ufunc calls the Value's method of the same name
+    (``np.exp(x)`` is ``x.exp()``, in the graph) or raises ``TypeError`` when
+    there is none (``np.sin(x)``); ``np.float64(x)`` and ``dtype=float``
+    convert with ``float()`` and are refused. Value cannot be subclassed (the
     backward pass recognises nodes by their exact type, for speed).
     """
 
@@ -254,8 +275,41 @@ class Value:
     def __ge__(self, other: Operand) -> bool:
         return self.data >= _data(other)
 
-    def __float__(self) -> float:
-        return self.data
+    # --- conversions that would take the number out of the graph: refused ----
+    # float(x) is what math.sin(x), math.exp(x), np.float64(x) and "%f" % x call;
+    # had it worked, the result would be a plain number that no gradient flows
+    # through, so x.grad would silently miss that path. Each of these raises a
+    # TypeError that says what to write instead.
+
+    def __float__(self) -> NoReturn:
+        _refuse("float(x) (also math.sin(x), math.exp(x), np.float64(x) ...)")
+
+    def __int__(self) -> NoReturn:
+        _refuse("int(x)")
+
+    def __index__(self) -> NoReturn:
+        _refuse("using a Value as an index or a count (operator.index(x))")
+
+    def __complex__(self) -> NoReturn:
+        _refuse("complex(x)")
+
+    def __round__(self, ndigits: int | None = None) -> NoReturn:
+        _refuse("round(x)")
+
+    def __trunc__(self) -> NoReturn:
+        _refuse("math.trunc(x)")
+
+    def __floor__(self) -> NoReturn:
+        _refuse("math.floor(x)")
+
+    def __ceil__(self) -> NoReturn:
+        _refuse("math.ceil(x)")
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError(
+            "the truth value of a Value is ambiguous (is it data != 0? is it in a graph?): "
+            "write x.data != 0, or a comparison such as x > 0, which compares data"
+        )
 
     # --- graph inspection --------------------------------------------------
 
