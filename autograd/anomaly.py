@@ -182,6 +182,8 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
             if type(arg) is not Value:
                 continue
             via.setdefault(arg, node)
+            if not d:  # zero means zero: nothing is sent, whatever g is
+                continue
             contribution = g * d
             if not math.isfinite(contribution):
                 where = _path(node, via, self)

@@ -368,6 +368,8 @@ class Value:
 
         * the root's gradient is seeded with ``grad`` (1.0 by default);
         * a Value used several times receives the sum of its contributions;
+        * zero means zero: a local derivative that is exactly 0 contributes
+          nothing, even when the incoming gradient is ``inf`` or ``nan``;
         * leaves *accumulate*: a second ``backward()`` adds to their ``grad``
           (exactly doubling it), so zero them between passes
           (``Module.zero_grad()``);
@@ -441,7 +443,10 @@ def _run_pass(root: Value) -> None:
 
     A node is ready once every node that uses it has sent its share:
     ``_pending`` counts the uses not yet processed (set by :func:`_prepare_pass`).
-    Unary and binary nodes are written out case by case, for speed.
+    Zero means zero: a local derivative ``d`` that is exactly 0 sends nothing,
+    whatever ``g`` is (IEEE 754 alone would make ``inf * 0`` NaN); otherwise
+    ``g * d`` is added. Unary and binary nodes are written out case by case,
+    for speed.
     """
     ready = [root] if root._op is not None else []
     push, pop = ready.append, ready.pop
@@ -452,7 +457,9 @@ def _run_pass(root: Value) -> None:
         arity = op.arity
         if arity == 1:
             a = node._a
-            a.grad += g * op.partials(node.data, a.data)[0]
+            d = op.partials(node.data, a.data)[0]
+            if d:
+                a.grad += g * d
             if a._op is not None:
                 a._pending -= 1
                 if not a._pending:
@@ -461,14 +468,18 @@ def _run_pass(root: Value) -> None:
         if arity == 2:
             a, b = node._a, node._b
             if type(b) is not Value:  # b is a constant
-                a.grad += g * op.partials(node.data, a.data, b)[0]
+                d = op.partials(node.data, a.data, b)[0]
+                if d:
+                    a.grad += g * d
                 if a._op is not None:
                     a._pending -= 1
                     if not a._pending:
                         push(a)
                 continue
             if type(a) is not Value:  # a is a constant
-                b.grad += g * op.partials(node.data, a, b.data)[1]
+                d = op.partials(node.data, a, b.data)[1]
+                if d:
+                    b.grad += g * d
                 if b._op is not None:
                     b._pending -= 1
                     if not b._pending:
@@ -480,7 +491,8 @@ def _run_pass(root: Value) -> None:
             args, local = node._a, node._b
         for arg, d in zip(args, local):
             if type(arg) is Value:
-                arg.grad += g * d
+                if d:
+                    arg.grad += g * d
                 if arg._op is not None:
                     arg._pending -= 1
                     if not arg._pending:

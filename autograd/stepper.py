@@ -55,6 +55,7 @@ slider (needs ``ipywidgets``); without widgets, ``display(step)`` in a loop or
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import re
@@ -213,6 +214,8 @@ class Contribution:
         local = _number(self.local, digits)
         if local != subst:
             chain.append(local)
+        if self.local == 0.0 and not math.isfinite(self.grad):
+            return f"{' = '.join(chain)}; a zero local derivative sends 0, whatever g is"
         product = f"{_number(self.grad, digits)} * {_paren(local)}"
         return f"{' = '.join(chain)}; {product} = {_number(self.contribution, digits)}"
 
@@ -380,7 +383,7 @@ def _backward(root: Value, seed: float) -> Iterator[BackwardStep]:
             if not isinstance(arg, Value):
                 continue  # a constant receives nothing
             local = locals_[i]
-            amount = g * local
+            amount = g * local if local else 0.0  # zero means zero, as in backward()
             receive(arg, amount)
             rule = op.rule(i, nargs)
             used = set(_NAME.findall(rule.partition(" = ")[2]))
