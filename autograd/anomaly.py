@@ -166,9 +166,23 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
     if not math.isfinite(seed):
         raise AnomalyError(f"anomaly in backward: the seed gradient is {seed!r}", "backward", self)
     order = graph_order(self)
-    reached, kept = engine._prepare_pass(self)
-    for node in reached:
-        node._pending = 0  # this pass follows graph_order instead of counting
+    reached: list[Value] = []
+    kept: list[tuple[Value, float]] = []
+    running = False
+    try:
+        engine._prepare_pass(self, reached, kept)
+        for node in reached:
+            node._pending = 0  # this pass follows graph_order instead of counting
+        running = True
+        _checked_pass(self, seed, order)
+        for leaf, previous in kept:
+            leaf.grad = previous + leaf.grad
+    except BaseException:  # AnomalyError included: leaves get back what they held
+        engine._undo_pass(self, reached, kept, running)
+        raise
+
+
+def _checked_pass(self: Value, seed: float, order: list[Value]) -> None:
     via: dict[Value, Value] = {}
     self.grad = seed
     for node in order:
@@ -196,5 +210,3 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
                     node,
                 )
             arg.grad += contribution
-    for leaf, previous in kept:
-        leaf.grad = previous + leaf.grad

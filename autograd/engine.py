@@ -27,12 +27,15 @@ made, in ``_b``. The ``args`` property hides all of this.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeAlias, final
 
 from .ops import OPS, Op
+
+_copysign = math.copysign
 
 __all__ = [
     "Value",
@@ -374,68 +377,95 @@ class Value:
           (exactly doubling it), so zero them between passes
           (``Module.zero_grad()``);
         * every other node's ``grad`` is reset at the start of the pass, so
-          after it each holds its gradient from this pass.
+          after it each holds its gradient from this pass;
+        * an interrupted pass loses nothing: if anything raises during the
+          pass (Ctrl-C, an error from an operation, ``AnomalyError``), every
+          leaf gets back exactly the gradient it held before the call, the
+          other nodes reached hold 0.0, and the next pass adds exactly one pass.
 
         Nodes are visited in the order :func:`graph_order` gives, found
         without recursion, so graphs of any depth work.
         """
         seed = _to_float(grad, "backward")
-        reached, kept = _prepare_pass(self)
+        reached: list[Value] = []
+        kept: list[tuple[Value, float]] = []
+        running = False
         try:
+            _prepare_pass(self, reached, kept)
+            running = True
             self.grad = seed
             _run_pass(self)
-        except BaseException:
-            for node in reached:  # leave no node half-counted for the next pass
-                node._pending = 0
+            for leaf, previous in kept:
+                leaf.grad = previous + leaf.grad
+        except BaseException:  # Ctrl-C or an error from an operation: undo the whole pass
+            _undo_pass(self, reached, kept, running)
             raise
-        for leaf, previous in kept:
-            leaf.grad = previous + leaf.grad
 
 
-def _prepare_pass(root: Value) -> tuple[list[Value], list[tuple[Value, float]]]:
+def _prepare_pass(root: Value, reached: list[Value], kept: list[tuple[Value, float]]) -> None:
     """Get ``root``'s graph ready for a backward pass.
 
-    Every non-leaf node reached gets ``grad = 0`` and ``_pending`` = the number
-    of times nodes of this graph use it, so that the pass can process a node
-    as soon as all its users have been processed: a reverse topological order,
-    found without sorting and without recursion. (At rest ``_pending`` is 0;
-    a pass counts it up here and back down to 0 as it goes.)
+    Every non-leaf node reached is appended to ``reached``, gets ``grad = 0``
+    and ``_pending`` = the number of times nodes of this graph use it, so that
+    the pass can process a node as soon as all its users have been processed:
+    a reverse topological order, found without sorting and without recursion.
+    (At rest ``_pending`` is 0; a pass counts it up here and back down to 0 as
+    it goes.)
 
-    Leaves that hold a gradient are set to 0 and returned as ``(leaf, previous
-    grad)`` pairs: the pass sums each leaf's contributions from 0 and adds the
-    previous gradient back at the end, so that a repeated pass adds the very
-    same number and every leaf gradient exactly doubles (``x + x == 2x``).
-
-    Returns ``(the non-leaf nodes reached, those leaf pairs)``.
+    Leaves that hold a gradient are appended to ``kept`` as ``(leaf, previous
+    grad)`` pairs and set to 0: the pass sums each leaf's contributions from 0
+    and adds the previous gradient back at the end, so that a repeated pass
+    adds the very same number and every leaf gradient exactly doubles
+    (``x + x == 2x``). The lists are the caller's, so that an interrupted
+    preparation can be undone (:func:`_undo_pass`).
     """
-    kept: list[tuple[Value, float]] = []
     if root._op is None:
-        if root.grad:
+        if root.grad or _copysign(1.0, root.grad) < 0.0:
             kept.append((root, root.grad))
             root.grad = 0.0
-        return [], kept
-    reached = [root]
+        return
     push = reached.append
-    try:
-        for node in reached:  # the list grows as the walk finds new nodes
-            node.grad = 0.0
-            # (a unary node's _b is None, which the type test below skips)
+    push(root)
+    for node in reached:  # the list grows as the walk finds new nodes
+        node.grad = 0.0
+        # (a unary node's _b is None, which the type test below skips)
+        args = node._a if node._op.arity is None else (node._a, node._b)  # type: ignore[union-attr]
+        for arg in args:
+            if type(arg) is Value:
+                if arg._op is None:
+                    # a leaf still holding a gradient (NaN and -0.0 included)
+                    if arg.grad or _copysign(1.0, arg.grad) < 0.0:
+                        kept.append((arg, arg.grad))
+                        arg.grad = 0.0
+                else:
+                    if not arg._pending:
+                        push(arg)
+                    arg._pending += 1
+
+
+def _undo_pass(
+    root: Value, reached: list[Value], kept: list[tuple[Value, float]], running: bool
+) -> None:
+    """Put back what an interrupted pass changed, so that it is as if it never ran.
+
+    Every leaf gets back exactly the gradient it held before the pass: the
+    kept ones their previous value; the others held +0.0 once the preparation
+    was complete (``running``), and were not touched before. The non-leaf
+    nodes reached get ``_pending = 0`` and ``grad = 0.0``: their pass did not
+    finish, so they hold no gradient.
+    """
+    for node in reached:
+        node._pending = 0
+        node.grad = 0.0
+        if running:
             args = node._a if node._op.arity is None else (node._a, node._b)  # type: ignore[union-attr]
             for arg in args:
-                if type(arg) is Value:
-                    if arg._op is None:
-                        if arg.grad:  # a leaf still holding a gradient (NaN included)
-                            kept.append((arg, arg.grad))
-                            arg.grad = 0.0
-                    else:
-                        if not arg._pending:
-                            push(arg)
-                        arg._pending += 1
-    except BaseException:
-        for node in reached:
-            node._pending = 0
-        raise
-    return reached, kept
+                if type(arg) is Value and arg._op is None:
+                    arg.grad = 0.0
+    if running and root._op is None:
+        root.grad = 0.0
+    for leaf, previous in kept:
+        leaf.grad = previous
 
 
 def _run_pass(root: Value) -> None:
