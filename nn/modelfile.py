@@ -131,7 +131,9 @@ def read_model_file(path: str | os.PathLike[str]) -> ModelFileContents:
 
 # What may be left after the point where a JSON parse failed if the text was
 # merely cut short: part of a number (``0.``, ``1e-``) or of a literal (``tr``).
-_CUT_TOKEN = re.compile(r"\s*(-?[0-9.eE+-]*|t(r(ue?)?)?|f(a(l(se?)?)?)?|n(u(ll?)?)?)\s*")
+# Matched against the stripped rest (a pattern with ``\s*`` on both sides of an
+# optional part backtracks quadratically over a run of spaces).
+_CUT_TOKEN = re.compile(r"[0-9.eE+-]*|t(r(ue?)?)?|f(a(l(se?)?)?)?|n(u(ll?)?)?")
 
 
 class _BadNumber(Exception):
@@ -175,7 +177,7 @@ def _parse_json(text: str, where: str) -> object:
     except json.JSONDecodeError as e:
         rest = text[e.pos :]
         cut_short = e.msg.startswith("Unterminated string") or (
-            e.msg != "Extra data" and _CUT_TOKEN.fullmatch(rest) is not None
+            e.msg != "Extra data" and _CUT_TOKEN.fullmatch(rest.strip()) is not None
         )
         if cut_short:
             raise TruncatedModelFileError(

@@ -46,13 +46,14 @@ import contextlib
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import AnomalyError, Value, detect_anomaly
 from autograd.expr import FUNCTIONS, EvaluationError, Expression, ExpressionError, parse_number
 from autograd.expr import parse as parse_expression
-from autograd.formatting import format_exact
+from autograd.formatting import format_exact, quote_short, shorten
 from autograd.stepper import BackwardStep, backward_steps
 from autograd.table import node_names
 
@@ -254,30 +255,46 @@ def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:
         name, sep, text = pair.partition("=")
         name = name.strip()
         if not sep or not name or not text.strip():
-            raise _UsageError(f"--at expects NAME=VALUE pairs such as x=0.5, got {pair!r}")
+            raise _UsageError(
+                f"--at expects NAME=VALUE pairs such as x=0.5, got {quote_short(pair)}"
+            )
         if name in given:
-            raise _UsageError(f"{name!r} is given twice: --at {given[name]} and --at {pair}")
+            raise _UsageError(
+                f"{quote_short(name)} is given twice: --at {shorten(given[name])} "
+                f"and --at {shorten(pair)}"
+            )
         try:
             values[name] = parse_number(text)
-        except ExpressionError:
-            raise _UsageError(
-                f"--at {pair}: {text.strip()!r} is not a finite decimal number "
-                "(write e.g. 2, -0.5 or 1e-3)"
-            ) from None
+        except ExpressionError as exc:
+            raise _UsageError(f"--at {shorten(pair)}: {exc.message}") from None
         given[name] = pair
     names = expression.names
     for name in values:
         if name not in names:
-            has = f"its names are {', '.join(names)}" if names else "it has no names"
-            raise _UsageError(f"--at {given[name]}: {name!r} is not in the expression ({has})")
+            has = f"its names are {_listed(names, quote=False)}" if names else "it has no names"
+            raise _UsageError(
+                f"--at {shorten(given[name])}: {quote_short(name)} is not in the expression ({has})"
+            )
     missing = [name for name in names if name not in values]
     if missing:
-        some = " ".join(f"{name}=VALUE" for name in missing)
+        some = " ".join(f"{name}=VALUE" for name in missing[:_LISTED])
         them = "it" if len(missing) == 1 else "them"
         raise _UsageError(
-            f"no value for {', '.join(repr(n) for n in missing)}: give {them} with --at {some}"
+            f"no value for {_listed(missing)}: give {them} with --at {some}"
+            + (" ..." if len(missing) > _LISTED else "")
         )
     return values
+
+
+_LISTED = 4
+"""How many names an error message lists (then "and N more")."""
+
+
+def _listed(names: Sequence[str], quote: bool = True) -> str:
+    """Up to :data:`_LISTED` names, each cut short, and how many more there are."""
+    shown = [quote_short(n) if quote else n for n in names[:_LISTED]]
+    more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
+    return ", ".join(shown) + more
 
 
 def _print_text(
