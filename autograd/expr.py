@@ -49,8 +49,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .engine import Value
-from .formatting import quote_short
 from .engine import sum as _vsum
+from .formatting import quote_short
 from .ops import OPS
 
 __all__ = [
@@ -283,8 +283,8 @@ class Expression:
                     leaves[name] = Value(bound, label=name)
                 except TypeError:
                     raise TypeError(
-                        f"evaluate: the value of {quote_short(name)} must be a real number or a Value, "
-                        f"got {type(bound).__name__}"
+                        f"evaluate: the value of {quote_short(name)} must be a real number or a "
+                        f"Value, got {type(bound).__name__}"
                     ) from None
         extra = [key for key in bindings if key not in self._first]
         if extra:
@@ -375,7 +375,7 @@ def parse_number(text: str) -> float:
     >>> parse_number("1e-400")
     Traceback (most recent call last):
         ...
-    autograd.expr.ExpressionError: '1e-400' underflows: it is not zero, but the nearest float is 0.0 (floats below about 5e-324 in size are 0.0)
+    autograd.expr.ExpressionError: '1e-400' underflows: it is not zero, but the nearest float ...
     """
     shown = quote_short(text.strip())
     if len(text) > MAX_LENGTH:
@@ -537,8 +537,8 @@ class _Translator:
         start, end = self.span(node)
         if self.text[start:end] != name or not _NAME.match(name):
             raise self.error(
-                f"name {quote_short(self.text[start:end])} is not allowed: names are ASCII letters, "
-                "digits and '_'",
+                f"name {quote_short(self.text[start:end])} is not allowed: names are ASCII "
+                "letters, digits and '_'",
                 node,
             )
         if name.startswith("__"):
@@ -555,7 +555,8 @@ class _Translator:
         self.check_name(func)
         if func.id not in FUNCTIONS:
             raise self.error(
-                f"unknown function {quote_short(func.id)} (the functions are {', '.join(FUNCTIONS)})",
+                f"unknown function {quote_short(func.id)} "
+                f"(the functions are {', '.join(FUNCTIONS)})",
                 func,
             )
         for arg in node.args:
