@@ -10,7 +10,12 @@ bound 35 leaves room for noise on a shared machine).
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -151,3 +156,87 @@ def test_every_project_regex_runs_in_linear_time_on_pathological_shapes(name):
                     getattr(pattern, method)(text)
 
     assert growth(work, 1_000, repeat=3) < GROWTH_LIMIT
+
+
+# --- 4. a closed or full stdout, and Ctrl-C at any moment ----------------------------------
+
+DELTAGRAD = [sys.executable, "-m", "deltagrad"]
+LONG_OUTPUT = ["grad", "sum(" + ", ".join(f"x{i}*x{i}" for i in range(60)) + ")", "--steps"]
+LONG_OUTPUT += ["--at", *(f"x{i}={i}.5" for i in range(60)), "--json"]
+
+
+def no_traceback(err: str) -> bool:
+    return "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_a_reader_that_closes_stdout_early_gets_status_141_and_no_message():
+    # the reader keeps 10 bytes and closes the pipe while deltagrad is still writing
+    proc = subprocess.Popen(DELTAGRAD + LONG_OUTPUT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert len(proc.stdout.read(10)) == 10
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""
+
+
+def test_the_same_through_a_shell_pipe_into_head():
+    command = " ".join(shlex.quote(a) for a in DELTAGRAD + LONG_OUTPUT) + " | head -c 10"
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, timeout=60, check=False
+    )
+    assert len(done.stdout) == 10
+    assert done.stderr == b"" and done.returncode == 141
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_stdout_is_one_line_and_status_74():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*DELTAGRAD, "grad", "x*x", "--at", "x=3"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    err = done.stderr.decode()
+    assert done.returncode == 74
+    assert err == "deltagrad: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("phase", ["imports", "parse", "run"])
+def test_ctrl_c_at_each_phase_of_start_up_is_one_line_and_status_130(phase):
+    env = dict(os.environ, DELTAGRAD_TEST_SIGINT_AT=phase)
+    done = subprocess.run(
+        [*DELTAGRAD, "grad", "x*x", "--at", "x=3"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 130
+    assert done.stderr.decode() == "deltagrad: interrupted\n"
+    assert done.stdout == b""
+
+
+def test_real_ctrl_c_at_many_moments_never_shows_a_traceback():
+    # Python's own start-up (before any of deltagrad's code runs) is measured first and
+    # the signals are sent after it, at moments spread over deltagrad's imports and work.
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = time.perf_counter() - start
+    statuses = []
+    for k in range(8):
+        proc = subprocess.Popen(
+            DELTAGRAD + LONG_OUTPUT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        time.sleep(2 * bare + 0.04 * k)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert no_traceback(err.decode()), err.decode()
+        statuses.append(proc.returncode)
+        if proc.returncode == 130:
+            assert err.decode() == "deltagrad: interrupted\n"
+    # -SIGINT: stopped by the signal's default action before Python installed its handler
+    # (no output at all; a shell reports it as 130 too)
+    assert set(statuses) <= {0, 130, -signal.SIGINT}

@@ -37,6 +37,9 @@ kind:
   not have, or an ``--svg`` file that cannot be made: unknown suffix, a folder
   in the way or not writable, Graphviz missing, a graph too large to draw (one
   line each). The numbers are not at fault, so it is not status 1.
+
+and, as for every command (:mod:`deltagrad.cli`): 74 stdout cannot be written,
+130 Ctrl-C, 141 stdout closed by its reader.
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ examples:
 The language: numbers, names, + - * / ** (as in Python: -x**2 is -(x**2)),
 parentheses and the functions {_FUNCTIONS}.
 exit status: 0 done, 1 math error (e.g. log of a negative; with --anomaly also a NaN
-or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made).
+or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made),
+74 stdout cannot be written, 130 Ctrl-C, 141 stdout closed by its reader (e.g. | head).
 """
 
 
