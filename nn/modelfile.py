@@ -91,8 +91,15 @@ def write_model_file(
     module: str,
     config: Mapping[str, object],
     parameters: Mapping[str, float],
+    *,
+    force: bool = False,
 ) -> None:
-    """Write a model file atomically. Non-finite parameters are refused (JSON has no NaN)."""
+    """Write a model file atomically. Non-finite parameters are refused (JSON has no NaN).
+
+    A folder, a device or other special file, a broken symbolic link and (unless
+    ``force``) a read-only file are refused with :class:`autograd.atomic.TargetError`;
+    a symbolic link is written through to its target (see :mod:`autograd.atomic`).
+    """
     for name, value in parameters.items():
         if not math.isfinite(value):
             raise ValueError(
@@ -105,7 +112,7 @@ def write_model_file(
         "config": dict(config),
         "parameters": dict(parameters),
     }
-    with atomic_write_text(path) as f:
+    with atomic_write_text(path, force=force) as f:
         json.dump(document, f, indent=2, allow_nan=False)
         f.write("\n")
 

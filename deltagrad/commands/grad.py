@@ -54,11 +54,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import AnomalyError, Value, detect_anomaly
+from autograd.atomic import write_atomic
 from autograd.expr import FUNCTIONS, EvaluationError, Expression, ExpressionError, parse_number
 from autograd.expr import parse as parse_expression
 from autograd.formatting import format_exact, quote_short, shorten
 from autograd.stepper import BackwardStep, backward_steps
 from autograd.table import node_names
+
+from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 __all__ = ["EXIT_MATH", "EXIT_USAGE", "register", "run"]
 
@@ -123,6 +126,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="draw the graph with every value and gradient into PATH; the suffix (.svg, .png, "
         ".pdf) chooses the format (needs Graphviz's dot)",
     )
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP + " (--svg)")
     parser.add_argument(
         "--anomaly",
         action="store_true",
@@ -145,7 +149,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return EXIT_USAGE
     try:
         values = _bindings(expression, args.at)
-        svg = None if args.svg is None else _svg_target(args.svg)
+        svg = None if args.svg is None else _svg_target(args.svg, args.force)
     except _UsageError as exc:
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_USAGE
@@ -205,16 +209,20 @@ class _SvgTarget:
     """The file of ``--svg``, checked before any work: the renderer loads, the suffix is known,
     and no file stands where a folder must be."""
 
-    def __init__(self, text: str, viz: Any, path: Path) -> None:
+    def __init__(self, text: str, viz: Any, path: Path, force: bool) -> None:
         self.text = text
         self.viz = viz
         self.path = path
+        self.force = force
 
     def render(self, root: Value) -> None:
         """Draw ``root``'s graph into the file, atomically; a failure is a :class:`_UsageError`."""
-        where = f"--svg {self.text}"
+        where = f"--svg {shorten(self.text, PATH_LIMIT)}"
         try:
-            self.viz.render(root, self.path)
+            drawing = self.viz.pipe(
+                self.viz.draw_dot(root), self.viz.FORMATS[self.path.suffix.lower()]
+            )
+            write_atomic(self.path, drawing, force=self.force)
         except self.viz.DotNotFoundError as exc:
             raise _UsageError(f"{where}: {exc}") from None
         except self.viz.GraphTooLargeError as exc:
@@ -228,7 +236,7 @@ class _SvgTarget:
             raise _UsageError(f"{where}: {exc}") from None
 
 
-def _svg_target(text: str) -> _SvgTarget:
+def _svg_target(text: str, force: bool) -> _SvgTarget:
     """Check the ``--svg`` argument; the renderer is imported only when a drawing is asked for."""
     try:
         import autograd.viz as viz
@@ -239,16 +247,19 @@ def _svg_target(text: str) -> _SvgTarget:
         ) from None
     path = Path(text)
     if path.suffix.lower() not in viz.FORMATS:
-        shown = f"unknown file type {path.suffix!r}" if path.suffix else "no file type"
-        raise _UsageError(f"--svg {text}: {shown}; the name must end in {', '.join(viz.FORMATS)}")
+        shown = f"unknown file type {quote_short(path.suffix)}" if path.suffix else "no file type"
+        raise _UsageError(
+            f"--svg {shorten(text, PATH_LIMIT)}: {shown}; "
+            f"the name must end in {', '.join(viz.FORMATS)}"
+        )
     if path.is_dir():
-        raise _UsageError(f"--svg {text}: is a folder; give a file name such as graph.svg")
-    for folder in path.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise _UsageError(f"--svg {text}: {str(folder)!r} is a file, not a folder")
-            break
-    return _SvgTarget(text, viz, path)
+        raise _UsageError(
+            f"--svg {shorten(text, PATH_LIMIT)}: is a folder; give a file name such as graph.svg"
+        )
+    problem = output_problem("--svg", text, force=force, create_parents=True)
+    if problem is not None:
+        raise _UsageError(problem)
+    return _SvgTarget(text, viz, path, force)
 
 
 def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:

@@ -16,13 +16,15 @@ import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 
 from tqdm import tqdm
 
+from autograd.formatting import shorten
 from nn.init import INITIALIZERS
 from nn.train import EpochStats, TrainResult, train_iris
+
+from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 __all__ = ["TrainOptions", "register", "run", "train_command"]
 
@@ -42,6 +44,7 @@ class TrainOptions:
     save: str | None = None
     json: bool = False
     progress: bool = True
+    force: bool = False
 
 
 def positive_int(text: str) -> int:
@@ -88,6 +91,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--save", metavar="PATH", help="write the trained network as a JSON model file")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -104,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         save=args.save,
         json=args.json,
         progress=not args.no_progress,
+        force=args.force,
     )
     return train_command(options)
 
@@ -140,16 +145,16 @@ def _check_outputs(options: TrainOptions) -> str | None:
     for flag, path in (("--plot", options.plot), ("--save", options.save)):
         if path is None:
             continue
-        parent = Path(path).parent
-        if not parent.is_dir():
-            return f"{flag} {path}: the directory {str(parent)!r} does not exist"
+        problem = output_problem(flag, path, force=options.force)
+        if problem is not None:
+            return problem
     if options.plot is not None:
         from viewers.plot import PlotUnavailableError, plot_format
 
         try:
             plot_format(options.plot)
         except (PlotUnavailableError, ValueError) as e:
-            return f"--plot {options.plot}: {e}"
+            return f"--plot {shorten(options.plot, PATH_LIMIT)}: {e}"
     return None
 
 
@@ -200,19 +205,21 @@ def _write_outputs(options: TrainOptions, result: TrainResult) -> int:
     saved = plotted = None
     if options.save is not None:
         try:
-            result.model.save(options.save)
+            result.model.save(options.save, force=options.force)
             saved = options.save
         except (OSError, ValueError) as e:
-            print(f"deltagrad train: --save {options.save}: {e}", file=sys.stderr)
+            shown = shorten(options.save, PATH_LIMIT)
+            print(f"deltagrad train: --save {shown}: {e}", file=sys.stderr)
             status = status or 1
     if options.plot is not None:
         from viewers.plot import plot_history
 
         try:
-            plot_history(result.history, options.plot, title=_title(options))
+            plot_history(result.history, options.plot, title=_title(options), force=options.force)
             plotted = options.plot
         except (OSError, ValueError) as e:
-            print(f"deltagrad train: --plot {options.plot}: {e}", file=sys.stderr)
+            shown = shorten(options.plot, PATH_LIMIT)
+            print(f"deltagrad train: --plot {shown}: {e}", file=sys.stderr)
             status = status or 1
     if options.json:
         summary = _summary(options, result) | {"saved": saved, "plot": plotted}
