@@ -33,6 +33,8 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any, NoReturn, TextIO, cast
 
+from autograd.formatting import shorten
+
 __all__ = [
     "COMMAND_MODULES",
     "EXIT_CODES",
@@ -70,7 +72,7 @@ sends itself SIGINT, so that an interrupt at that moment can be tested determini
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand (importing the command modules)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="deltagrad", description="Watch backpropagation happen, one node at a time."
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         module: Any = importlib.import_module(f"deltagrad.commands.{name}")
         module.register(sub)
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose error messages quote long arguments short (argparse repeats
+    an unknown choice or argument whole, however long)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(" ".join(shorten(word) for word in message.split(" ")))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -240,3 +240,40 @@ def test_real_ctrl_c_at_many_moments_never_shows_a_traceback():
     # -SIGINT: stopped by the signal's default action before Python installed its handler
     # (no output at all; a shell reports it as 130 too)
     assert set(statuses) <= {0, 130, -signal.SIGINT}
+
+
+# --- 7. every size a user gives is bounded ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--hidden", "1000000000"], "--hidden: '1000000000' is too large: the limit is 10000 ("),
+        (["--hidden", "10001"], "--hidden: 10001 is too large: the limit is 10000 (each hidden"),
+        (["--hidden", "9" * 100_000], "(100000 characters) is too large: the limit is 10000"),
+        (["--epochs", "100001"], "--epochs: 100001 is too large: the limit is 100000 (the history"),
+        (["--seed", "9" * 5000], "(5000 characters) has more than 100 digits"),
+        (["--lr", "x" * 100_000], "(100000 characters) is not a number"),
+    ],
+)
+def test_train_sizes_are_bounded_with_a_message_naming_the_limit(capsys, argv, message):
+    status, out, err = run(capsys, "train", "iris", "--no-progress", *argv)
+    assert status == 2 and out == ""
+    assert message in err and len(err) < 1000
+
+
+def test_demo_epochs_are_bounded(capsys):
+    status, _, err = run(capsys, "demo", "--epochs", "100001")
+    assert status == 2 and "the limit is 100000" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["train", "x" * 100_000], ["grad", "x", "--at", "x=1", "--" + "y" * 100_000], ["z" * 100_000]],
+    ids=["unknown-choice", "unknown-option", "unknown-command"],
+)
+def test_argparse_messages_quote_long_arguments_short(capsys, argv):
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert "(100000 characters)" in err or "(100002 characters)" in err
+    assert len(err) < 2000

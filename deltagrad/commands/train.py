@@ -20,10 +20,11 @@ from types import FrameType
 
 from tqdm import tqdm
 
-from autograd.formatting import shorten
+from autograd.formatting import quote_short, shorten
 from nn.init import INITIALIZERS
 from nn.train import EpochStats, TrainResult, train_iris
 
+from ..limits import EPOCHS, HIDDEN, bounded_int, seed_int
 from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 __all__ = ["TrainOptions", "register", "run", "train_command"]
@@ -51,7 +52,7 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        raise argparse.ArgumentTypeError(f"{quote_short(text)} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -61,9 +62,9 @@ def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quote_short(text)} is not a number") from None
     if not math.isfinite(value) or value <= 0.0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {quote_short(text)}")
     return value
 
 
@@ -76,10 +77,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "does. Ctrl-C stops after the current sample and still writes --save, --plot and --json.",
     )
     p.add_argument("dataset", choices=["iris"], help="the data set (only iris)")
-    p.add_argument("--epochs", type=positive_int, default=300, help="epochs (default 300)")
+    p.add_argument("--epochs", type=bounded_int(EPOCHS), default=300, help="epochs (default 300)")
     p.add_argument("--lr", type=positive_float, default=0.2, help="learning rate (default 0.2)")
-    p.add_argument("--hidden", type=positive_int, default=5, help="hidden neurons (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of shuffle and init (default 0)")
+    p.add_argument(
+        "--hidden", type=bounded_int(HIDDEN), default=5, help="hidden neurons (default 5)"
+    )
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of shuffle and init (default 0)")
     p.add_argument(
         "--init",
         choices=sorted(INITIALIZERS),
