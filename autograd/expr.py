@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 from .engine import Value
 from .engine import sum as _vsum
+from .formatting import quote_short
 from .ops import OPS
 
 __all__ = [
@@ -131,7 +132,10 @@ _REFUSED: dict[type[ast.AST], str] = {
     ast.YieldFrom: "'yield'",
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# Every repetition is followed by a character it cannot match, so a failed match
+# backtracks at most a constant number of steps: linear time in the text's length
+# (``[0-9]+\.?[0-9]*`` would try every split of a run of digits: quadratic).
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 
 
 class ExpressionError(ValueError):
@@ -268,7 +272,9 @@ class Expression:
         leaves: dict[str, Value] = {}
         for name, step in self._first.items():
             if name not in bindings:
-                raise ExpressionError(f"no value for {name!r}", self.text, step.start, step.end)
+                raise ExpressionError(
+                    f"no value for {quote_short(name)}", self.text, step.start, step.end
+                )
             bound = bindings[name]
             if isinstance(bound, Value):
                 leaves[name] = bound
@@ -277,13 +283,14 @@ class Expression:
                     leaves[name] = Value(bound, label=name)
                 except TypeError:
                     raise TypeError(
-                        f"evaluate: the value of {name!r} must be a real number or a Value, "
-                        f"got {type(bound).__name__}"
+                        f"evaluate: the value of {quote_short(name)} must be a real number or a "
+                        f"Value, got {type(bound).__name__}"
                     ) from None
         extra = [key for key in bindings if key not in self._first]
         if extra:
             raise ExpressionError(
-                f"{extra[0]!r} has a value but does not appear in the expression", self.text
+                f"{quote_short(extra[0])} has a value but does not appear in the expression",
+                self.text,
             )
         results: list[Value | float] = []
         for step in self._steps:
@@ -356,17 +363,43 @@ def parse_number(text: str) -> float:
     """A finite decimal number such as ``2``, ``-0.5`` or ``1e-3``, as a float.
 
     Used for the values given on the command line. Raises :class:`ExpressionError`
-    for anything else, including ``nan``, ``inf`` and numbers beyond the float range.
+    for anything else: ``nan``, ``inf``, texts longer than :data:`MAX_LENGTH`,
+    numbers beyond the float range (``1e400``: an overflow) and nonzero numbers
+    so small that they round to zero (``1e-400``: an underflow, which would
+    otherwise turn into a silent ``0.0``). Numbers in the subnormal range
+    (below about ``2.2e-308``) are accepted and rounded to the nearest float,
+    like every other decimal, with fewer significant digits.
 
     >>> parse_number("-0.2")
     -0.2
+    >>> parse_number("1e-400")
+    Traceback (most recent call last):
+        ...
+    autograd.expr.ExpressionError: '1e-400' underflows: it is not zero, but the nearest float ...
     """
+    shown = quote_short(text.strip())
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"{shown} is too long for a number: {len(text)} characters, the limit is {MAX_LENGTH}"
+        )
     stripped = text.strip()
     if not _DECIMAL.match(stripped):
-        raise ExpressionError(f"{text!r} is not a number (write e.g. 2, -0.5 or 1e-3)", text)
+        raise ExpressionError(
+            f"{shown} is not a finite decimal number (write e.g. 2, -0.5 or 1e-3)", text
+        )
     value = float(stripped)
     if value in (float("inf"), float("-inf")):
-        raise ExpressionError(f"{text!r} is too large for a float", text)
+        raise ExpressionError(
+            f"{shown} is too large for a float (it overflows: the largest float is about 1.8e308)",
+            text,
+        )
+    mantissa = stripped.lower().partition("e")[0]
+    if value == 0.0 and mantissa.strip("+-.0"):
+        raise ExpressionError(
+            f"{shown} underflows: it is not zero, but the nearest float is 0.0 "
+            "(floats below about 5e-324 in size are 0.0)",
+            text,
+        )
     return value
 
 
@@ -484,7 +517,7 @@ class _Translator:
     def number(self, node: ast.Constant) -> float:
         value = node.value
         if isinstance(value, bool) or value is None or value is Ellipsis:
-            raise self.error(f"{value!r} is not a number", node)
+            raise self.error(f"{quote_short(value)} is not a number", node)
         if isinstance(value, complex):
             raise self.error("complex numbers are not supported", node)
         if isinstance(value, str | bytes):
@@ -504,12 +537,14 @@ class _Translator:
         start, end = self.span(node)
         if self.text[start:end] != name or not _NAME.match(name):
             raise self.error(
-                f"name {self.text[start:end]!r} is not allowed: names are ASCII letters, "
-                "digits and '_'",
+                f"name {quote_short(self.text[start:end])} is not allowed: names are ASCII "
+                "letters, digits and '_'",
                 node,
             )
         if name.startswith("__"):
-            raise self.error(f"name {name!r} is not allowed: names may not start with '__'", node)
+            raise self.error(
+                f"name {quote_short(name)} is not allowed: names may not start with '__'", node
+            )
 
     def check_call(self, node: ast.Call) -> list[ast.expr]:
         func = node.func
@@ -520,7 +555,9 @@ class _Translator:
         self.check_name(func)
         if func.id not in FUNCTIONS:
             raise self.error(
-                f"unknown function {func.id!r} (the functions are {', '.join(FUNCTIONS)})", func
+                f"unknown function {quote_short(func.id)} "
+                f"(the functions are {', '.join(FUNCTIONS)})",
+                func,
             )
         for arg in node.args:
             if isinstance(arg, ast.Starred):

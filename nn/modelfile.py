@@ -91,8 +91,15 @@ def write_model_file(
     module: str,
     config: Mapping[str, object],
     parameters: Mapping[str, float],
+    *,
+    force: bool = False,
 ) -> None:
-    """Write a model file atomically. Non-finite parameters are refused (JSON has no NaN)."""
+    """Write a model file atomically. Non-finite parameters are refused (JSON has no NaN).
+
+    A folder, a device or other special file, a broken symbolic link and (unless
+    ``force``) a read-only file are refused with :class:`autograd.atomic.TargetError`;
+    a symbolic link is written through to its target (see :mod:`autograd.atomic`).
+    """
     for name, value in parameters.items():
         if not math.isfinite(value):
             raise ValueError(
@@ -105,7 +112,7 @@ def write_model_file(
         "config": dict(config),
         "parameters": dict(parameters),
     }
-    with atomic_write_text(path) as f:
+    with atomic_write_text(path, force=force) as f:
         json.dump(document, f, indent=2, allow_nan=False)
         f.write("\n")
 
@@ -131,7 +138,9 @@ def read_model_file(path: str | os.PathLike[str]) -> ModelFileContents:
 
 # What may be left after the point where a JSON parse failed if the text was
 # merely cut short: part of a number (``0.``, ``1e-``) or of a literal (``tr``).
-_CUT_TOKEN = re.compile(r"\s*(-?[0-9.eE+-]*|t(r(ue?)?)?|f(a(l(se?)?)?)?|n(u(ll?)?)?)\s*")
+# Matched against the stripped rest (a pattern with ``\s*`` on both sides of an
+# optional part backtracks quadratically over a run of spaces).
+_CUT_TOKEN = re.compile(r"[0-9.eE+-]*|t(r(ue?)?)?|f(a(l(se?)?)?)?|n(u(ll?)?)?")
 
 
 class _BadNumber(Exception):
@@ -175,7 +184,7 @@ def _parse_json(text: str, where: str) -> object:
     except json.JSONDecodeError as e:
         rest = text[e.pos :]
         cut_short = e.msg.startswith("Unterminated string") or (
-            e.msg != "Extra data" and _CUT_TOKEN.fullmatch(rest) is not None
+            e.msg != "Extra data" and _CUT_TOKEN.fullmatch(rest.strip()) is not None
         )
         if cut_short:
             raise TruncatedModelFileError(

@@ -126,9 +126,14 @@ class Module:
         """A new module of the shape ``config`` describes (its parameters still to be loaded)."""
         raise NotImplementedError(f"{cls.__name__} does not define from_config(); cannot load")
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write this module to a JSON model file, atomically (see :mod:`nn.modelfile`)."""
-        write_model_file(path, type(self).__name__, self.config(), self.state_dict())
+    def save(self, path: str | os.PathLike[str], *, force: bool = False) -> None:
+        """Write this module to a JSON model file, atomically (see :mod:`nn.modelfile`).
+
+        A read-only file is replaced only with ``force``; a symbolic link is written
+        through to its target; folders and special files are refused
+        (:class:`autograd.atomic.TargetError`, an ``OSError``).
+        """
+        write_model_file(path, type(self).__name__, self.config(), self.state_dict(), force=force)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Self:

@@ -46,12 +46,16 @@ def plot_format(path: str | os.PathLike[str]) -> str:
 
 
 def plot_history(
-    history: Sequence[EpochStats], path: str | os.PathLike[str], title: str = ""
+    history: Sequence[EpochStats],
+    path: str | os.PathLike[str],
+    title: str = "",
+    *,
+    force: bool = False,
 ) -> None:
     """Write a two-panel figure: accuracy per epoch (top) and loss per epoch (bottom).
 
     The format follows the file's suffix (``.png``, ``.svg``, ``.pdf``, ...; see
-    :func:`plot_format`).
+    :func:`plot_format`). ``force`` replaces a read-only file (see :mod:`autograd.atomic`).
     """
     require_matplotlib()
     from matplotlib.figure import Figure
@@ -74,5 +78,5 @@ def plot_history(
     if title:
         fig.suptitle(title)
     fmt = plot_format(path)
-    with atomic_write_bytes(path) as f:
+    with atomic_write_bytes(path, force=force) as f:
         fig.savefig(f, format=fmt)

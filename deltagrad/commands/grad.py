@@ -37,6 +37,9 @@ kind:
   not have, or an ``--svg`` file that cannot be made: unknown suffix, a folder
   in the way or not writable, Graphviz missing, a graph too large to draw (one
   line each). The numbers are not at fault, so it is not status 1.
+
+and, as for every command (:mod:`deltagrad.cli`): 74 stdout cannot be written,
+130 Ctrl-C, 141 stdout closed by its reader.
 """
 
 from __future__ import annotations
@@ -46,15 +49,19 @@ import contextlib
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import AnomalyError, Value, detect_anomaly
+from autograd.atomic import write_atomic
 from autograd.expr import FUNCTIONS, EvaluationError, Expression, ExpressionError, parse_number
 from autograd.expr import parse as parse_expression
-from autograd.formatting import format_exact
+from autograd.formatting import format_exact, quote_short, shorten
 from autograd.stepper import BackwardStep, backward_steps
 from autograd.table import node_names
+
+from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 __all__ = ["EXIT_MATH", "EXIT_USAGE", "register", "run"]
 
@@ -77,7 +84,8 @@ examples:
 The language: numbers, names, + - * / ** (as in Python: -x**2 is -(x**2)),
 parentheses and the functions {_FUNCTIONS}.
 exit status: 0 done, 1 math error (e.g. log of a negative; with --anomaly also a NaN
-or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made).
+or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made),
+74 stdout cannot be written, 130 Ctrl-C, 141 stdout closed by its reader (e.g. | head).
 """
 
 
@@ -118,6 +126,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="draw the graph with every value and gradient into PATH; the suffix (.svg, .png, "
         ".pdf) chooses the format (needs Graphviz's dot)",
     )
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP + " (--svg)")
     parser.add_argument(
         "--anomaly",
         action="store_true",
@@ -140,7 +149,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return EXIT_USAGE
     try:
         values = _bindings(expression, args.at)
-        svg = None if args.svg is None else _svg_target(args.svg)
+        svg = None if args.svg is None else _svg_target(args.svg, args.force)
     except _UsageError as exc:
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_USAGE
@@ -200,16 +209,20 @@ class _SvgTarget:
     """The file of ``--svg``, checked before any work: the renderer loads, the suffix is known,
     and no file stands where a folder must be."""
 
-    def __init__(self, text: str, viz: Any, path: Path) -> None:
+    def __init__(self, text: str, viz: Any, path: Path, force: bool) -> None:
         self.text = text
         self.viz = viz
         self.path = path
+        self.force = force
 
     def render(self, root: Value) -> None:
         """Draw ``root``'s graph into the file, atomically; a failure is a :class:`_UsageError`."""
-        where = f"--svg {self.text}"
+        where = f"--svg {shorten(self.text, PATH_LIMIT)}"
         try:
-            self.viz.render(root, self.path)
+            drawing = self.viz.pipe(
+                self.viz.draw_dot(root), self.viz.FORMATS[self.path.suffix.lower()]
+            )
+            write_atomic(self.path, drawing, force=self.force)
         except self.viz.DotNotFoundError as exc:
             raise _UsageError(f"{where}: {exc}") from None
         except self.viz.GraphTooLargeError as exc:
@@ -223,7 +236,7 @@ class _SvgTarget:
             raise _UsageError(f"{where}: {exc}") from None
 
 
-def _svg_target(text: str) -> _SvgTarget:
+def _svg_target(text: str, force: bool) -> _SvgTarget:
     """Check the ``--svg`` argument; the renderer is imported only when a drawing is asked for."""
     try:
         import autograd.viz as viz
@@ -234,16 +247,19 @@ def _svg_target(text: str) -> _SvgTarget:
         ) from None
     path = Path(text)
     if path.suffix.lower() not in viz.FORMATS:
-        shown = f"unknown file type {path.suffix!r}" if path.suffix else "no file type"
-        raise _UsageError(f"--svg {text}: {shown}; the name must end in {', '.join(viz.FORMATS)}")
+        shown = f"unknown file type {quote_short(path.suffix)}" if path.suffix else "no file type"
+        raise _UsageError(
+            f"--svg {shorten(text, PATH_LIMIT)}: {shown}; "
+            f"the name must end in {', '.join(viz.FORMATS)}"
+        )
     if path.is_dir():
-        raise _UsageError(f"--svg {text}: is a folder; give a file name such as graph.svg")
-    for folder in path.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise _UsageError(f"--svg {text}: {str(folder)!r} is a file, not a folder")
-            break
-    return _SvgTarget(text, viz, path)
+        raise _UsageError(
+            f"--svg {shorten(text, PATH_LIMIT)}: is a folder; give a file name such as graph.svg"
+        )
+    problem = output_problem("--svg", text, force=force, create_parents=True)
+    if problem is not None:
+        raise _UsageError(problem)
+    return _SvgTarget(text, viz, path, force)
 
 
 def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:
@@ -254,30 +270,46 @@ def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:
         name, sep, text = pair.partition("=")
         name = name.strip()
         if not sep or not name or not text.strip():
-            raise _UsageError(f"--at expects NAME=VALUE pairs such as x=0.5, got {pair!r}")
+            raise _UsageError(
+                f"--at expects NAME=VALUE pairs such as x=0.5, got {quote_short(pair)}"
+            )
         if name in given:
-            raise _UsageError(f"{name!r} is given twice: --at {given[name]} and --at {pair}")
+            raise _UsageError(
+                f"{quote_short(name)} is given twice: --at {shorten(given[name])} "
+                f"and --at {shorten(pair)}"
+            )
         try:
             values[name] = parse_number(text)
-        except ExpressionError:
-            raise _UsageError(
-                f"--at {pair}: {text.strip()!r} is not a finite decimal number "
-                "(write e.g. 2, -0.5 or 1e-3)"
-            ) from None
+        except ExpressionError as exc:
+            raise _UsageError(f"--at {shorten(pair)}: {exc.message}") from None
         given[name] = pair
     names = expression.names
     for name in values:
         if name not in names:
-            has = f"its names are {', '.join(names)}" if names else "it has no names"
-            raise _UsageError(f"--at {given[name]}: {name!r} is not in the expression ({has})")
+            has = f"its names are {_listed(names, quote=False)}" if names else "it has no names"
+            raise _UsageError(
+                f"--at {shorten(given[name])}: {quote_short(name)} is not in the expression ({has})"
+            )
     missing = [name for name in names if name not in values]
     if missing:
-        some = " ".join(f"{name}=VALUE" for name in missing)
+        some = " ".join(f"{name}=VALUE" for name in missing[:_LISTED])
         them = "it" if len(missing) == 1 else "them"
         raise _UsageError(
-            f"no value for {', '.join(repr(n) for n in missing)}: give {them} with --at {some}"
+            f"no value for {_listed(missing)}: give {them} with --at {some}"
+            + (" ..." if len(missing) > _LISTED else "")
         )
     return values
+
+
+_LISTED = 4
+"""How many names an error message lists (then "and N more")."""
+
+
+def _listed(names: Sequence[str], quote: bool = True) -> str:
+    """Up to :data:`_LISTED` names, each cut short, and how many more there are."""
+    shown = [quote_short(n) if quote else n for n in names[:_LISTED]]
+    more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
+    return ", ".join(shown) + more
 
 
 def _print_text(

@@ -16,13 +16,16 @@ import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 
 from tqdm import tqdm
 
+from autograd.formatting import quote_short, shorten
 from nn.init import INITIALIZERS
 from nn.train import EpochStats, TrainResult, train_iris
+
+from ..limits import EPOCHS, HIDDEN, bounded_int, seed_int
+from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 __all__ = ["TrainOptions", "register", "run", "train_command"]
 
@@ -42,13 +45,14 @@ class TrainOptions:
     save: str | None = None
     json: bool = False
     progress: bool = True
+    force: bool = False
 
 
 def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        raise argparse.ArgumentTypeError(f"{quote_short(text)} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -58,9 +62,9 @@ def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quote_short(text)} is not a number") from None
     if not math.isfinite(value) or value <= 0.0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {quote_short(text)}")
     return value
 
 
@@ -73,10 +77,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "does. Ctrl-C stops after the current sample and still writes --save, --plot and --json.",
     )
     p.add_argument("dataset", choices=["iris"], help="the data set (only iris)")
-    p.add_argument("--epochs", type=positive_int, default=300, help="epochs (default 300)")
+    p.add_argument("--epochs", type=bounded_int(EPOCHS), default=300, help="epochs (default 300)")
     p.add_argument("--lr", type=positive_float, default=0.2, help="learning rate (default 0.2)")
-    p.add_argument("--hidden", type=positive_int, default=5, help="hidden neurons (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of shuffle and init (default 0)")
+    p.add_argument(
+        "--hidden", type=bounded_int(HIDDEN), default=5, help="hidden neurons (default 5)"
+    )
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of shuffle and init (default 0)")
     p.add_argument(
         "--init",
         choices=sorted(INITIALIZERS),
@@ -88,6 +94,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--save", metavar="PATH", help="write the trained network as a JSON model file")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -104,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         save=args.save,
         json=args.json,
         progress=not args.no_progress,
+        force=args.force,
     )
     return train_command(options)
 
@@ -140,16 +148,16 @@ def _check_outputs(options: TrainOptions) -> str | None:
     for flag, path in (("--plot", options.plot), ("--save", options.save)):
         if path is None:
             continue
-        parent = Path(path).parent
-        if not parent.is_dir():
-            return f"{flag} {path}: the directory {str(parent)!r} does not exist"
+        problem = output_problem(flag, path, force=options.force)
+        if problem is not None:
+            return problem
     if options.plot is not None:
         from viewers.plot import PlotUnavailableError, plot_format
 
         try:
             plot_format(options.plot)
         except (PlotUnavailableError, ValueError) as e:
-            return f"--plot {options.plot}: {e}"
+            return f"--plot {shorten(options.plot, PATH_LIMIT)}: {e}"
     return None
 
 
@@ -200,19 +208,21 @@ def _write_outputs(options: TrainOptions, result: TrainResult) -> int:
     saved = plotted = None
     if options.save is not None:
         try:
-            result.model.save(options.save)
+            result.model.save(options.save, force=options.force)
             saved = options.save
         except (OSError, ValueError) as e:
-            print(f"deltagrad train: --save {options.save}: {e}", file=sys.stderr)
+            shown = shorten(options.save, PATH_LIMIT)
+            print(f"deltagrad train: --save {shown}: {e}", file=sys.stderr)
             status = status or 1
     if options.plot is not None:
         from viewers.plot import plot_history
 
         try:
-            plot_history(result.history, options.plot, title=_title(options))
+            plot_history(result.history, options.plot, title=_title(options), force=options.force)
             plotted = options.plot
         except (OSError, ValueError) as e:
-            print(f"deltagrad train: --plot {options.plot}: {e}", file=sys.stderr)
+            shown = shorten(options.plot, PATH_LIMIT)
+            print(f"deltagrad train: --plot {shown}: {e}", file=sys.stderr)
             status = status or 1
     if options.json:
         summary = _summary(options, result) | {"saved": saved, "plot": plotted}
