@@ -31,6 +31,7 @@ from .losses import (
 )
 from .modelfile import (
     EmptyModelFileError,
+    ModelFileChecksumError,
     ModelFileError,
     ModelFileShapeError,
     ModelFileTypeError,
@@ -49,6 +50,7 @@ __all__ = [
     "Adam",
     "EmptyModelFileError",
     "Layer",
+    "ModelFileChecksumError",
     "ModelFileError",
     "ModelFileShapeError",
     "ModelFileTypeError",

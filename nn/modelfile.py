@@ -14,26 +14,48 @@ written with ``repr`` so that they read back bit for bit)::
 Files are written atomically (:mod:`autograd.atomic`): a save that fails or is
 interrupted leaves the previous file untouched. Reading checks everything and
 says what is wrong with one error class per kind of damage, all subclasses of
-:class:`ModelFileError` (itself a ``ValueError``). Keys other than the five
-above are ignored, so later versions can add information.
+:class:`ModelFileError` (itself a ``ValueError``). Keys other than those
+described here are ignored, so later versions can add information.
+
+**Integrity.** :func:`write_model_file` adds a sixth entry, ``"checksum":
+"sha256:<64 hex digits>"``, the SHA-256 of the canonical form of module,
+config and parameters (:func:`checksum`: JSON with sorted keys, no spaces,
+numbers as Python's ``repr``). Reading recomputes it from the values read and
+refuses a file whose checksum differs (:class:`ModelFileChecksumError`): a
+flipped bit or an edited number is caught rather than loaded as a different
+network. A file without a ``checksum`` entry (written by hand, or by an older
+deltagrad) still loads; :func:`seal` adds one to it.
+
+**Bounds.** Only regular files are read (a FIFO, a device or a folder is
+refused before reading, so ``/dev/zero`` or a named pipe cannot hang or exhaust
+memory), at most :data:`MAX_FILE_BYTES` bytes, nested at most
+:data:`MAX_NESTING` levels deep. :meth:`nn.module.Module.load` compares the
+number of parameters the config describes with the number the file holds
+*before* building the network, so loading costs at most a small multiple of
+the file's size.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from autograd.atomic import atomic_write_text
+from autograd.formatting import quote_short
 
 __all__ = [
     "FORMAT",
+    "MAX_FILE_BYTES",
+    "MAX_NESTING",
     "VERSION",
     "EmptyModelFileError",
+    "ModelFileChecksumError",
     "ModelFileContents",
     "ModelFileError",
     "ModelFileShapeError",
@@ -41,12 +63,20 @@ __all__ = [
     "NotAModelFileError",
     "NotJSONModelFileError",
     "TruncatedModelFileError",
+    "checksum",
     "read_model_file",
+    "seal",
     "write_model_file",
 ]
 
 FORMAT = "deltagrad-model"
 VERSION = 1
+MAX_FILE_BYTES = 64 * 2**20
+"""The largest model file read: 64 MiB, about 1.5 million parameters (a 4-10000-3
+network, the largest ``deltagrad train`` makes, takes about 3 MB)."""
+MAX_NESTING = 32
+"""The deepest nesting of arrays and objects read (a model file needs 3 or 4)."""
+_CHECKSUM_PREFIX = "sha256:"
 
 
 class ModelFileError(ValueError):
@@ -77,6 +107,10 @@ class ModelFileShapeError(ModelFileError):
     """The parameters do not fit the network the file describes (missing or extra ones)."""
 
 
+class ModelFileChecksumError(ModelFileError):
+    """The file's ``checksum`` does not match its contents: it was damaged or edited."""
+
+
 @dataclass(frozen=True)
 class ModelFileContents:
     """What a model file holds, its types checked."""
@@ -84,6 +118,22 @@ class ModelFileContents:
     module: str
     config: dict[str, object]
     parameters: dict[str, float]
+    where: str = "model file"
+    stored_checksum: object = None
+    """The file's ``checksum`` entry, or None if it has none."""
+    actual_checksum: str = ""
+    """The checksum of what the file holds (:func:`checksum`)."""
+
+    def verify(self) -> None:
+        """Raise :class:`ModelFileChecksumError` if the file's checksum does not match."""
+        if self.stored_checksum is None or self.stored_checksum == self.actual_checksum:
+            return
+        shown = quote_short(self.stored_checksum, 80)
+        raise ModelFileChecksumError(
+            f"{self.where} is damaged or was edited: its checksum {shown} does not match its "
+            f"contents ({self.actual_checksum[:23]}...); if the edit was on purpose, seal it "
+            "again with nn.modelfile.seal(path, force=True)"
+        )
 
 
 def write_model_file(
@@ -105,22 +155,82 @@ def write_model_file(
             raise ValueError(
                 f"save: parameter {name!r} is {value!r}; a model file holds finite numbers only"
             )
+    config_copy = dict(config)
+    values = {name: float(value) for name, value in parameters.items()}
     document = {
         "format": FORMAT,
         "version": VERSION,
         "module": module,
-        "config": dict(config),
-        "parameters": dict(parameters),
+        "config": config_copy,
+        "parameters": values,
+        "checksum": checksum(module, config_copy, values),
     }
+    _write(path, document, force)
+
+
+def _write(path: str | os.PathLike[str], document: Mapping[str, object], force: bool) -> None:
     with atomic_write_text(path, force=force) as f:
         json.dump(document, f, indent=2, allow_nan=False)
         f.write("\n")
 
 
-def read_model_file(path: str | os.PathLike[str]) -> ModelFileContents:
-    """Read and check a model file; :class:`ModelFileError` subclasses say what is wrong."""
-    where = f"model file {os.fspath(path)!r}"
-    raw = Path(path).read_bytes()
+def read_model_file(path: str | os.PathLike[str], *, verify: bool = True) -> ModelFileContents:
+    """Read and check a model file; :class:`ModelFileError` subclasses say what is wrong.
+
+    With ``verify=False`` the checksum is not compared yet: the caller calls
+    :meth:`ModelFileContents.verify` after its own checks (so that a more
+    specific error, such as a missing parameter, is the one reported).
+    """
+    where = f"model file {quote_short(os.fspath(path), 240)}"
+    document = _read_document(path, where)
+    contents = _check_document(document, where)
+    if verify:
+        contents.verify()
+    return contents
+
+
+def seal(path: str | os.PathLike[str], *, force: bool = False) -> str:
+    """Add a ``checksum`` to a model file written by hand (or refresh it); return it.
+
+    The file is read and checked as :func:`read_model_file` does, then written
+    back (atomically) with the checksum of what it holds. A file whose
+    checksum is present but wrong is refused (:class:`ModelFileChecksumError`):
+    it may be damaged, and sealing would bless the damage; ``force=True``
+    seals it as it is, for a file edited on purpose.
+    """
+    where = f"model file {quote_short(os.fspath(path), 240)}"
+    document = _read_document(path, where)
+    contents = _check_document(document, where)
+    if not force:
+        contents.verify()
+    assert isinstance(document, dict)  # checked by _check_document
+    document["checksum"] = contents.actual_checksum
+    _write(path, document, force=False)
+    return contents.actual_checksum
+
+
+def checksum(module: str, config: Mapping[str, object], parameters: Mapping[str, object]) -> str:
+    """``"sha256:"`` and the SHA-256 of module, config and parameters in canonical JSON.
+
+    Canonical: keys sorted, no spaces, ASCII only, every number as Python
+    writes it (``repr``), so the same values always give the same text.
+
+    >>> checksum("MLP", {"nin": 1}, {"b": 0.5})[:23]
+    'sha256:007add0f7bad3b08'
+    """
+    canonical = json.dumps(
+        {"module": module, "config": config, "parameters": parameters},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=False,
+    )
+    return _CHECKSUM_PREFIX + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _read_document(path: str | os.PathLike[str], where: str) -> object:
+    """The file's JSON: a regular file only, at most :data:`MAX_FILE_BYTES` bytes."""
+    raw = _read_bytes(path, where)
     if not raw.strip():
         raise EmptyModelFileError(f"{where} is empty ({len(raw)} bytes): there is no model in it")
     try:
@@ -131,7 +241,59 @@ def read_model_file(path: str | os.PathLike[str]) -> ModelFileContents:
             "is not UTF-8 (is it a binary file?)"
         ) from None
     document = _parse_json(text, where)
-    return _check_document(document, where)
+    _check_nesting(document, where)
+    return document
+
+
+def _read_bytes(path: str | os.PathLike[str], where: str) -> bytes:
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; the kind is then checked on
+    # the open file itself, so nothing can be swapped in between the check and the read.
+    # A file that cannot be opened (missing, no permission) raises the usual OSError.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, FIFO or socket"
+            raise ModelFileError(f"{where} is {kind}, not a regular file; model files are files")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ModelFileError(
+                f"{where} is {info.st_size} bytes; the limit for a model file is "
+                f"{MAX_FILE_BYTES} bytes ({MAX_FILE_BYTES // 2**20} MiB)"
+            )
+        chunks = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            # the size it has (plus one byte, to see the end), or more if it grows
+            want = max(info.st_size + 1 - size, 2**16)
+            chunk = os.read(fd, min(want, MAX_FILE_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:  # it grew while being read
+            raise ModelFileError(
+                f"{where} is more than {MAX_FILE_BYTES} bytes, the limit for a model file"
+            )
+        return b"".join(chunks)
+    except OSError as e:
+        raise ModelFileError(f"{where} cannot be read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+
+
+def _check_nesting(document: object, where: str) -> None:
+    """Refuse arrays and objects nested deeper than :data:`MAX_NESTING` (without recursion)."""
+    stack: list[tuple[object, int]] = [(document, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_NESTING:
+                raise NotJSONModelFileError(
+                    f"{where} nests arrays or objects more than {MAX_NESTING} levels deep; "
+                    "a model file needs 4"
+                )
+            values = item.values() if isinstance(item, dict) else item
+            stack.extend((v, depth + 1) for v in values)
 
 
 # --- parsing ---------------------------------------------------------------
@@ -201,8 +363,14 @@ def _parse_json(text: str, where: str) -> object:
         ) from None
     except _DuplicateKey as e:
         raise ModelFileError(f"{where}: the key {e.key!r} appears twice in one object") from None
+    except RecursionError:
+        raise NotJSONModelFileError(
+            f"{where} nests arrays or objects too deeply to read (a model file needs 4 levels)"
+        ) from None
     except ValueError as e:  # e.g. an integer with more digits than Python converts
-        raise NotJSONModelFileError(f"{where} is not readable JSON: {e}") from None
+        raise NotJSONModelFileError(
+            f"{where} is not readable JSON: {quote_short(str(e))}"
+        ) from None
 
 
 # --- checking --------------------------------------------------------------
@@ -272,4 +440,11 @@ def _check_document(document: object, where: str) -> ModelFileContents:
             raise ModelFileTypeError(
                 f"{where}: parameter {name!r} ({value!r:.40}...) is too large for a float"
             ) from None
-    return ModelFileContents(module, config, parameters)
+    return ModelFileContents(
+        module,
+        config,
+        parameters,
+        where=where,
+        stored_checksum=document.get("checksum"),
+        actual_checksum=checksum(module, config, params),
+    )
