@@ -23,6 +23,7 @@ place where a derivative is written down.
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -286,7 +287,22 @@ def _logsumexp(*xs: float) -> float:
             t = math.exp(x - m)
             e = _difference_error(x, m)
             terms.append(t + t * e if e else t)
-    return m + math.log1p(math.fsum(terms))
+    out = m + math.log1p(math.fsum(terms))
+    if m < 0.0 and out > 0.5 * m:
+        # m and log1p(...) cancel (the result is nearer 0 than m/2): the float
+        # form would keep only the absolute precision of m, so compute it anew
+        # with 60 significant digits (decimal's exp and ln are correctly rounded).
+        with decimal.localcontext() as context:
+            context.prec = 60
+            out = float(_decimal_lse(xs))
+    return out
+
+
+def _decimal_lse(xs: tuple[float, ...]) -> decimal.Decimal:
+    total = decimal.Decimal(0)
+    for x in xs:
+        total += decimal.Decimal(x).exp()
+    return total.ln()
 
 
 def _sum(*xs: float) -> float:
@@ -411,6 +427,11 @@ def _logsumexp_partials(out: Any, *xs: Any) -> tuple[Any, ...]:
         t = t + t * e if e else t
         shifted.append(t)
         total = total + t
+    # The sum was rounded at each +; replace its value by the exactly rounded one
+    # (fsum) with a constant correction, which changes no derivative.
+    correction = math.fsum([_real(t) for t in shifted]) - _real(total)
+    if correction:
+        total = total + correction
     return tuple(t / total for t in shifted)
 
 
