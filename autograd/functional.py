@@ -30,6 +30,7 @@ own derivatives need not be 0 (``d(x*y)/dx = y`` at ``y = 0``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -95,8 +96,32 @@ def _pass(root: Value, create_graph: bool) -> dict[Value, Any]:
                 continue  # a constant receives nothing
             if type(d) is float and d == 0.0:
                 continue  # exactly zero contributes exactly zero
-            sums[arg] = sums.get(arg, 0.0) + g * d
+            sums[arg] = _add(sums.get(arg), _times(g, d))
     return sums
+
+
+def _times(g: Any, d: Any) -> Any:
+    """``g * d``; a factor that is the float 1.0 is left out (``1.0 * x`` is ``x``, bit for bit)."""
+    if type(g) is float and g == 1.0:
+        return d
+    if type(d) is float and d == 1.0:
+        return g
+    return g * d
+
+
+def _add(total: Any, contribution: Any) -> Any:
+    """``total + contribution``, a sum that starts at ``0.0``, as in ``backward()``.
+
+    The first term is kept as it is (``0.0 + x`` is ``x``, bit for bit), except
+    a ``-0.0``, which ``0.0 +`` turns into ``0.0``; so a gradient's graph does
+    not begin with a ``0.0 + ...`` node.
+    """
+    if total is None:
+        value = contribution if type(contribution) is float else contribution.data
+        if value == 0.0 and math.copysign(1.0, value) < 0.0:
+            return 0.0 + contribution
+        return contribution
+    return total + contribution
 
 
 def hessian(f: Callable[..., Value], inputs: Sequence[Value | Number]) -> list[list[float]]:
