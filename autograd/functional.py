@@ -25,7 +25,7 @@ own derivatives need not be 0 (``d(x*y)/dx = y`` at ``y = 0``).
 >>> (dy,) = grad(y, [x], create_graph=True)  # 1 - tanh(x)**2, as a Value
 >>> (d2y,) = grad(dy, [x])                   # -2 tanh(x) (1 - tanh(x)**2)
 >>> round(dy.data, 12), round(d2y, 12)
-(0.786447732981, -0.727033551403)
+(0.786447732966, -0.726861981384)
 """
 
 from __future__ import annotations

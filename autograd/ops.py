@@ -320,13 +320,15 @@ def _linear(*args: float) -> float:
 def _pow_partials(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
     # d/da = b * a**(b-1), d/db = out * log(a).  Where the formula breaks down
     # on the boundary of the domain the limit or convention is given instead:
-    #   b == 0        -> d/da = 0   (a**0 is the constant 1)
+    #   b == 0        -> d/da = 0   (a**0 is the constant 1); but when b is a
+    #                    Value (a derivative being differentiated again) the formula
+    #                    itself is kept, as its derivative in b, a**(b-1), is not 0
     #   a == 0, b < 1 -> d/da = inf (the slope of a**b at 0 for 0 < b < 1)
     #   a == 0        -> d/db = 0   (0**b is 0 for every b > 0)
     #   a < 0         -> d/db = nan (a**b is not real near a non-integer b)
     #   a**(b-1) too large for a float -> d/da = +-inf, as IEEE 754 rounds it
     ar, br = _real(a), _real(b)
-    if br == 0.0:
+    if br == 0.0 and (isinstance(b, float) or ar == 0.0):
         da: Any = 0.0
     elif ar == 0.0 and br < 1.0:
         da = math.inf

@@ -268,3 +268,41 @@ def test_second_derivative_of_softplus_is_that_of_the_sigmoid(x):
     assert hessian(lambda v: v.softplus(), [x])[0][0] == pytest.approx(
         s * (1 - s), rel=1e-12, abs=1e-15
     )
+
+
+def test_a_gradients_graph_is_drawn_and_stepped_through_like_any_other():
+    from autograd.stepper import backward_steps
+    from autograd.viz import draw_dot
+
+    x = Value(0.5, "x")
+    (dy,) = grad(x.tanh(), [x], create_graph=True)
+    (d2y,) = grad(dy, [x], create_graph=True)
+    source = draw_dot(d2y).source
+    assert "tanh" in source and source.count("label=") >= len(nodes_of(d2y))
+    steps = list(backward_steps(d2y))  # the pass through tanh'' leaves tanh''' in x.grad
+    assert len(steps) == len([n for n in nodes_of(d2y) if not n.is_leaf])
+    t = math.tanh(0.5)
+    assert x.grad == pytest.approx(-2 * (1 - t * t) * (1 - 3 * t * t), rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("make", "op"),
+    [(lambda v: v.sqrt(), "sqrt"), (lambda v: v.softplus(), "softplus"),
+     (lambda v: abs(v), "abs"), (lambda v: logsumexp([v, 1.0]), "logsumexp")],
+)  # fmt: skip
+def test_detect_anomaly_watches_the_new_ops(make, op):
+    from autograd import AnomalyError, detect_anomaly
+
+    with detect_anomaly(), pytest.raises(AnomalyError, match=f"anomaly in forward: {op}"):
+        make(Value(math.inf))
+
+
+def test_third_derivative_through_a_power_whose_exponent_passes_through_0():
+    # f(u) = u**u at u = 1: f''' = u^u ((ln u + 1)^3 + 3 (ln u + 1)/u - 1/u^2) = 3. The
+    # derivative b * a**(b-1) of the inner a**b is differentiated with b - 1 = 0 on the
+    # way: the constant-0 convention for a**0 must not hide its slope in b.
+    u = Value(1.0)
+    d = u**u
+    for _ in range(3):
+        (d,) = grad(d, [u], create_graph=True)
+    assert d.data == pytest.approx(3.0, rel=1e-12)
