@@ -479,7 +479,9 @@ class _Translator:
         """``2x`` is not a product in Python: point at the first such pair and say so."""
         for match in _JUXTAPOSED.finditer(self.body):
             try:
-                ast.parse(match.group(0), mode="eval")
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # e.g. "1if": a warning, then an error
+                    ast.parse(match.group(0), mode="eval")
             except SyntaxError:
                 number, name = match.groups()
                 start = self.indent + match.start()
