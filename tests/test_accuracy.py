@@ -18,9 +18,9 @@ import pathlib
 import random
 from collections.abc import Callable
 
+import mpmath  # in the dev extra: a missing one fails here, it is never skipped
 import pytest
 
-mpmath = pytest.importorskip("mpmath")  # in the dev extra; a missing one is reported
 mp, mpf = mpmath.mp, mpmath.mpf
 
 CLAIM = 4.0
