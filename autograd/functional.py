@@ -34,7 +34,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .engine import Number, Value, _to_float, graph_order
+from .engine import Number, Value, _to_float, graph_order, is_grad_enabled
 
 __all__ = ["grad", "hessian"]
 
@@ -51,6 +51,10 @@ def grad(
         create_graph: return Values recorded in a graph (differentiable
             again) instead of floats.
 
+    Raises:
+        RuntimeError: ``create_graph=True`` inside :func:`~autograd.no_grad`,
+            where nothing would be recorded.
+
     Returns:
         A list with one derivative per input: floats, or Values with
         ``create_graph=True`` (a derivative that does not depend on any
@@ -62,6 +66,11 @@ def grad(
     for k, target in enumerate(targets):
         if not isinstance(target, Value):
             raise TypeError(f"grad: input {k} must be a Value, got {type(target).__name__:.40}")
+    if create_graph and not is_grad_enabled():
+        raise RuntimeError(
+            "grad: create_graph=True inside no_grad() would record no graph, and every "
+            "derivative of the result would silently be 0; leave the no_grad() block first"
+        )
     sums = _pass(output, create_graph)
     if not create_graph:
         return [float(sums.get(t, 0.0)) for t in targets]

@@ -306,3 +306,16 @@ def test_third_derivative_through_a_power_whose_exponent_passes_through_0():
     for _ in range(3):
         (d,) = grad(d, [u], create_graph=True)
     assert d.data == pytest.approx(3.0, rel=1e-12)
+
+
+def test_create_graph_inside_no_grad_is_refused_not_silently_flat():
+    from autograd import no_grad
+
+    x = Value(2.0)
+    y = x * x
+    with no_grad():
+        assert grad(y, [x]) == [4.0]  # first derivatives need no recording
+        with pytest.raises(RuntimeError, match="create_graph=True inside no_grad"):
+            grad(y, [x], create_graph=True)
+        with pytest.raises(RuntimeError, match="inside no_grad"):
+            hessian(lambda v: v * v, [2.0])
