@@ -169,6 +169,18 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
     return method
 
 
+def _named_binary_method(op: Op, doc: str) -> Callable[[Value, Operand], Value]:
+    """``Value.maximum`` and friends: like ``__add__``, but a bad operand raises ``TypeError``."""
+    plain = _binary_method(op)
+
+    def method(self: Value, other: Operand) -> Value:
+        return _binary_result(plain(self, other), op.name, other)
+
+    method.__name__ = op.name
+    method.__doc__ = doc
+    return method
+
+
 @final
 class Value:
     """A scalar node in a computation graph.
@@ -258,8 +270,8 @@ class Value:
         "``log(1 + exp(x))``, never overflowing (``softplus(1000) == 1000.0``); "
         "its derivative is ``sigmoid(x)``.",
     )
-    maximum = _binary_method(_MAXIMUM)
-    minimum = _binary_method(_MINIMUM)
+    maximum = _named_binary_method(_MAXIMUM, "The larger of self and other; see :func:`maximum`.")
+    minimum = _named_binary_method(_MINIMUM, "The smaller of self and other; see :func:`minimum`.")
 
     def __pos__(self) -> Value:
         return self

@@ -346,3 +346,10 @@ def test_logsumexp_with_infinities():
     out.backward()
     assert out.data == math.inf and (a.grad, b.grad) == (1.0, 0.0)
     assert logsumexp([Value(-math.inf), Value(-math.inf)]).data == -math.inf
+
+
+def test_maximum_method_refuses_a_non_number():
+    with pytest.raises(TypeError, match="maximum: expected a Value or a real number, got str"):
+        Value(1.0).maximum("2")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="minimum: expected a Value or a real number, got str"):
+        minimum(Value(1.0), "2")  # type: ignore[arg-type]
