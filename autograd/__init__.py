@@ -9,7 +9,8 @@
 
 Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.ops` (the table of primitives and their derivatives),
-:mod:`autograd.gradcheck` (finite-difference checks) and
+:mod:`autograd.functional` (``grad`` and ``hessian``: derivatives as values,
+to any order), :mod:`autograd.gradcheck` (finite-difference checks) and
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
 """
 
@@ -22,6 +23,9 @@ from .engine import (
     is_grad_enabled,
     linear,
     log,
+    logsumexp,
+    maximum,
+    minimum,
     no_grad,
     nodes_of,
     relu,
@@ -30,7 +34,8 @@ from .engine import (
     sum,
     tanh,
 )
-from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .functional import grad, hessian
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck, gradgradcheck
 from .ops import OPS, Op
 
 __all__ = [
@@ -43,12 +48,18 @@ __all__ = [
     "as_value",
     "detect_anomaly",
     "exp",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "graph_order",
+    "hessian",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "linear",
     "log",
+    "logsumexp",
+    "maximum",
+    "minimum",
     "no_grad",
     "nodes_of",
     "relu",

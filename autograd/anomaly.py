@@ -42,6 +42,7 @@ class AnomalyError(ArithmeticError):
 _METHODS = [
     "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
     "__rtruediv__", "__pow__", "__rpow__", "__neg__", "exp", "log", "tanh", "sigmoid", "relu",
+    "sin", "cos", "sqrt", "abs", "__abs__", "log1p", "expm1", "softplus", "maximum", "minimum",
 ]  # fmt: skip
 _depth = 0
 _plain: dict[str, Any] = {}

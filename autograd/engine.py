@@ -45,6 +45,9 @@ __all__ = [
     "is_grad_enabled",
     "linear",
     "log",
+    "logsumexp",
+    "maximum",
+    "minimum",
     "no_grad",
     "nodes_of",
     "relu",
@@ -62,6 +65,7 @@ _ADD, _SUB, _MUL, _DIV, _POW = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], O
 _NEG, _EXP, _LOG, _TANH = OPS["neg"], OPS["exp"], OPS["log"], OPS["tanh"]
 _SIGMOID, _RELU, _SUM, _LINEAR = OPS["sigmoid"], OPS["relu"], OPS["sum"], OPS["linear"]
 _SQUARED_ERROR = OPS["squared_error"]
+_MAXIMUM, _MINIMUM, _LOGSUMEXP = OPS["maximum"], OPS["minimum"], OPS["logsumexp"]
 
 _new_value = object.__new__
 _recording = True  # False inside no_grad()
@@ -178,6 +182,18 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
     return method
 
 
+def _named_binary_method(op: Op, doc: str) -> Callable[[Value, Operand], Value]:
+    """``Value.maximum`` and friends: like ``__add__``, but a bad operand raises ``TypeError``."""
+    plain = _binary_method(op)
+
+    def method(self: Value, other: Operand) -> Value:
+        return _binary_result(plain(self, other), op.name, other)
+
+    method.__name__ = op.name
+    method.__doc__ = doc
+    return method
+
+
 @final
 class Value:
     """A scalar node in a computation graph.
@@ -260,6 +276,26 @@ class Value:
         "``d sigma/dx = sigma(x) (1 - sigma(x))``.",
     )
     relu = _unary_method(_RELU, "``max(0, x)``; its derivative at exactly 0 is taken to be 0.")
+    sin = _unary_method(OPS["sin"], "``sin(x)``; ``ValueError`` for an infinite x.")
+    cos = _unary_method(OPS["cos"], "``cos(x)``; ``ValueError`` for an infinite x.")
+    sqrt = _unary_method(
+        OPS["sqrt"], "``sqrt(x)``; ``ValueError`` for ``x < 0``; its slope at 0 is +inf."
+    )
+    abs = _unary_method(OPS["abs"], "``|x|``; its derivative at exactly 0 is taken to be 0.")
+    __abs__ = abs  # noqa: A003 - the method just defined, not the builtin
+    log1p = _unary_method(
+        OPS["log1p"], "``log(1 + x)``, exact for tiny x; ``ValueError`` for ``x <= -1``."
+    )
+    expm1 = _unary_method(
+        OPS["expm1"], "``exp(x) - 1``, exact for tiny x; ``OverflowError`` above about 709.78."
+    )
+    softplus = _unary_method(
+        OPS["softplus"],
+        "``log(1 + exp(x))``, never overflowing (``softplus(1000) == 1000.0``); "
+        "its derivative is ``sigmoid(x)``.",
+    )
+    maximum = _named_binary_method(_MAXIMUM, "The larger of self and other; see :func:`maximum`.")
+    minimum = _named_binary_method(_MINIMUM, "The smaller of self and other; see :func:`minimum`.")
 
     def __pos__(self) -> Value:
         return self
@@ -646,6 +682,52 @@ def sigmoid(x: Operand) -> Value:
 def relu(x: Operand) -> Value:
     """``max(0, x)`` of a Value or a number."""
     return as_value(x).relu()
+
+
+_rmaximum = _binary_method(_MAXIMUM, reflected=True)
+_rminimum = _binary_method(_MINIMUM, reflected=True)
+
+
+def maximum(a: Operand, b: Operand) -> Value:
+    """The larger of ``a`` and ``b`` (a Value or a number each), as one node.
+
+    Its local derivatives are 1 for the larger argument and 0 for the other;
+    at a tie, 1/2 each, so that ``maximum(x, x)`` has slope 1. NaN in, NaN out.
+    """
+    if isinstance(a, Value):
+        return a.maximum(b)
+    if isinstance(b, Value):
+        return _binary_result(_rmaximum(b, a), "maximum", a)
+    return Value(a).maximum(b)
+
+
+def minimum(a: Operand, b: Operand) -> Value:
+    """The smaller of ``a`` and ``b``, as one node; at a tie, slope 1/2 to each."""
+    if isinstance(a, Value):
+        return a.minimum(b)
+    if isinstance(b, Value):
+        return _binary_result(_rminimum(b, a), "minimum", a)
+    return Value(a).minimum(b)
+
+
+def _binary_result(out: Value, name: str, other: object) -> Value:
+    if out is NotImplemented:
+        raise TypeError(f"{name}: expected a Value or a real number, got {type(other).__name__}")
+    return out
+
+
+def logsumexp(values: Iterable[Operand]) -> Value:
+    """``log(exp(x_1) + ... + exp(x_n))`` as one node, computed so that it never overflows.
+
+    With ``m = x_k`` the largest input it is ``m + log1p(sum_{i != k} exp(x_i - m))``:
+    no ``exp`` sees a positive number, no small term is lost, and a result
+    near 0 keeps its full relative precision. Its local derivatives are the
+    softmax ``exp(x_i - out)``, computed shifted by ``m`` the same way.
+    """
+    args = _operands(tuple(values), "logsumexp")
+    if not args:
+        raise ValueError("logsumexp: needs at least one value, got none")
+    return _variadic(_LOGSUMEXP, args)
 
 
 _STORED_TYPES = frozenset({Value, float})  # what a node's arguments may be

@@ -26,8 +26,10 @@ The grammar, and nothing else:
   precedence: ``**`` binds tighter than unary minus and groups from the right,
   so ``-x**2`` is ``-(x**2)`` and ``a**b**c`` is ``a**(b**c)``;
 * calls of the engine's functions, :data:`FUNCTIONS`: ``exp log tanh sigmoid
-  relu`` with one argument, and ``sum(a, b, ...)`` with one or more, recorded
-  as one node.
+  relu sin cos sqrt abs log1p expm1 softplus`` with one argument,
+  ``maximum(a, b)`` and ``minimum(a, b)`` with two, and ``sum(a, b, ...)`` and
+  ``logsumexp(a, b, ...)`` with one or more, each recorded as one node;
+* the constants :data:`CONSTANTS`, ``pi`` and ``e`` (numbers, not inputs).
 
 The text is read with :func:`ast.parse`, which only builds a syntax tree, and
 every node of that tree is checked against the grammar above; the tree is then
@@ -42,18 +44,20 @@ of nesting.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .engine import Value
+from .engine import Value, logsumexp, maximum, minimum
 from .engine import sum as _vsum
 from .formatting import quote_short
 from .ops import OPS
 
 __all__ = [
+    "CONSTANTS",
     "FUNCTIONS",
     "MAX_DEPTH",
     "MAX_LENGTH",
@@ -80,10 +84,20 @@ _UNARY_FUNCTIONS: tuple[str, ...] = tuple(
 )
 FUNCTIONS: Mapping[str, str] = {
     **{name: f"{name}(x)" for name in _UNARY_FUNCTIONS},
+    "maximum": "maximum(a, b)",
+    "minimum": "minimum(a, b)",
     "sum": "sum(x_1, ..., x_n)",
+    "logsumexp": "logsumexp(x_1, ..., x_n)",
 }
 """The callable functions and how they are called. The one-argument functions
 are the engine ops written ``name(x)`` in :data:`autograd.OPS`."""
+_VARIADIC = ("sum", "logsumexp")  # one or more arguments
+_TWO_ARGUMENTS = ("maximum", "minimum")
+
+CONSTANTS: Mapping[str, float] = {"pi": math.pi, "e": math.e}
+"""Names that stand for numbers, not inputs: ``pi`` and ``e`` (the floats nearest them)."""
+# a number written against a name, such as 2x or 3.5y: Python reads it as one bad literal
+_JUXTAPOSED = re.compile(r"(?<![\w.])([0-9][0-9_]*(?:\.[0-9_]*)?)([A-Za-z_][A-Za-z0-9_]*)")
 
 _BINARY: dict[type[ast.operator], str] = {
     ast.Add: "add",
@@ -106,6 +120,8 @@ _ON_VALUES: dict[str, Callable[..., Value]] = {
     # looked up on the Value at each call (not taken from the class once), so that
     # detect_anomaly(), which swaps in checking versions of the methods, sees them
     **{name: operator.methodcaller(name) for name in _UNARY_FUNCTIONS},
+    "maximum": maximum,
+    "minimum": minimum,
 }
 _REFUSED: dict[type[ast.AST], str] = {
     ast.Attribute: "attribute access ('.')",
@@ -316,6 +332,8 @@ class Expression:
                 return result
             if step.kind == "sum":
                 return _vsum(args)
+            if step.kind == "logsumexp":
+                return logsumexp(args)
             return _ON_VALUES[step.kind](*args)
         except (ValueError, ArithmeticError) as exc:
             part = _shorten(self.text[step.start : step.end])
@@ -474,6 +492,9 @@ class _Translator:
                 warnings.simplefilter("ignore")  # e.g. invalid escapes in strings: refused anyway
                 return ast.parse(self.body, mode="eval").body
         except SyntaxError as exc:
+            hint = self.juxtaposition()
+            if hint is not None:
+                raise hint from None
             end_of_text = len(self.text)
             start = self.indent + exc.offset - 1 if exc.offset else end_of_text
             end = self.indent + exc.end_offset - 1 if exc.end_offset and exc.offset else start + 1
@@ -487,6 +508,25 @@ class _Translator:
         except ValueError as exc:  # e.g. a literal with too many digits
             raise ExpressionError(f"syntax error: {exc}", self.text) from None
 
+    def juxtaposition(self) -> ExpressionError | None:
+        """``2x`` is not a product in Python: point at the first such pair and say so."""
+        for match in _JUXTAPOSED.finditer(self.body):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # e.g. "1if": a warning, then an error
+                    ast.parse(match.group(0), mode="eval")
+            except SyntaxError:
+                number, name = match.groups()
+                start = self.indent + match.start()
+                return ExpressionError(
+                    f"syntax error: {match.group(0)!r} is not a number or a name: "
+                    f"write {number}*{name} for a product",
+                    self.text,
+                    start,
+                    start + len(match.group(0)),
+                )
+        return None
+
     def check(self, node: ast.expr) -> list[ast.expr]:
         """Refuse ``node`` unless the grammar allows it; return its operands in order."""
         if isinstance(node, ast.Constant):
@@ -494,6 +534,8 @@ class _Translator:
             return []
         if isinstance(node, ast.Name):
             self.check_name(node)
+            if node.id in CONSTANTS:
+                return []
             if node.id in FUNCTIONS:
                 raise self.error(
                     f"{node.id!r} is a function: call it, as in {FUNCTIONS[node.id]}", node
@@ -564,9 +606,14 @@ class _Translator:
                 raise self.error("unpacking ('*') cannot be used in an expression", arg)
         if node.keywords:
             raise self.error("keyword arguments cannot be used", node.keywords[0])
-        if func.id == "sum":
+        if func.id in _VARIADIC:
             if not node.args:
-                raise self.error("sum needs at least one argument", node)
+                raise self.error(f"{func.id} needs at least one argument", node)
+        elif func.id in _TWO_ARGUMENTS:
+            if len(node.args) != 2:
+                raise self.error(
+                    f"{func.id} takes exactly two arguments, got {len(node.args)}", node
+                )
         elif len(node.args) != 1:
             raise self.error(f"{func.id} takes exactly one argument, got {len(node.args)}", node)
         return list(node.args)
@@ -592,6 +639,8 @@ class _Translator:
             return
         if isinstance(node, ast.Constant):
             step = _Step("number", (), self.number(node), "", start, end)
+        elif isinstance(node, ast.Name) and node.id in CONSTANTS:
+            step = _Step("number", (), CONSTANTS[node.id], "", start, end)
         elif isinstance(node, ast.Name):
             step = _Step("name", (), 0.0, node.id, start, end)
         elif isinstance(node, ast.BinOp):

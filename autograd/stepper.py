@@ -143,6 +143,8 @@ def _notation(op: Op, nargs: int) -> str:
         n = nargs // 2
         terms = [f"({y} - {yhat})**2" for yhat, y in zip(names[:n], names[n:])]
         return f"1/2 * {terms[0]}" if n == 1 else f"1/2 * ({' + '.join(terms)})"
+    if op.name == "logsumexp":
+        return f"log({' + '.join(f'exp({x})' for x in names)})"
     return " + ".join(names)
 
 

@@ -122,7 +122,8 @@ def test_a_refused_expression_is_pointed_at_like_a_compiler(capsys):
     assert status == 2
     assert err.splitlines() == [
         "deltagrad grad: error: unknown function 'foo' "
-        "(the functions are exp, log, tanh, sigmoid, relu, sum) (column 11)",
+        "(the functions are exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs, log1p, expm1, "
+        "softplus, maximum, minimum, sum, logsumexp) (column 11)",
         "  tanh(x) + foo(x)",
         "            ^^^",
     ]

@@ -18,7 +18,10 @@ backward pass one node at a time with :func:`autograd.stepper.backward_steps`
 (the same order and arithmetic as ``backward()``, so the gradients printed at
 the end are those of a plain run); ``--svg PATH`` draws the graph, with its
 gradients, with :func:`autograd.viz.render` (.svg, .png or .pdf by the
-suffix, written atomically); ``--anomaly`` runs both passes under
+suffix, written atomically); ``--hessian`` also prints the matrix of second
+derivatives (:func:`autograd.hessian`'s way: each first derivative built as a
+graph with ``autograd.grad(..., create_graph=True)`` and differentiated
+again); ``--anomaly`` runs both passes under
 :func:`autograd.detect_anomaly`, so the first NaN or infinity is an error
 naming the operation.
 
@@ -53,7 +56,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from autograd import AnomalyError, Value, detect_anomaly
+from autograd import AnomalyError, Value, detect_anomaly, grad
 from autograd.atomic import write_atomic
 from autograd.expr import FUNCTIONS, EvaluationError, Expression, ExpressionError, parse_number
 from autograd.expr import parse as parse_expression
@@ -78,11 +81,12 @@ examples:
   deltagrad grad "tanh(x*w + b)" --at x=1 w=0.5 b=-0.2
   deltagrad grad "x**2 + sum(x, y, 1)" --at x=3 y=-1 --json
   deltagrad grad "x*x + x" --at x=3 --steps --svg graph.svg
+  deltagrad grad "x**2*y + sin(x*y)" --at x=1 y=2 --hessian
   deltagrad grad --at z=0.5 -- "-log(sigmoid(z))"   (an expression starting with '-'
                                                     goes after '--', which ends the options)
 
 The language: numbers, names, + - * / ** (as in Python: -x**2 is -(x**2)),
-parentheses and the functions {_FUNCTIONS}.
+parentheses, the constants pi and e, and the functions {_FUNCTIONS}.
 exit status: 0 done, 1 math error (e.g. log of a negative; with --anomaly also a NaN
 or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made),
 74 stdout cannot be written, 130 Ctrl-C, 141 stdout closed by its reader (e.g. | head).
@@ -128,6 +132,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--force", action="store_true", help=FORCE_HELP + " (--svg)")
     parser.add_argument(
+        "--hessian",
+        action="store_true",
+        help="also print the matrix of second derivatives d2/dNAME_i dNAME_j",
+    )
+    parser.add_argument(
         "--anomaly",
         action="store_true",
         help="stop at the first NaN or infinity, forward or backward, naming the operation "
@@ -158,6 +167,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         with checking:
             root, leaves = expression.build(values, label_nodes=True)
             steps = _backward(root, list(leaves.values()), args.steps, args.anomaly)
+            inputs = [leaves[name] for name in expression.names]
+            matrix = _hessian(root, inputs) if args.hessian else None
     except (EvaluationError, AnomalyError) as exc:  # a forward anomaly is an EvaluationError
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_MATH
@@ -178,6 +189,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "value": _json_number(root.data),
             "gradient": {name: _json_number(g) for name, g in gradient.items()},
         }
+        if matrix is not None:
+            report["hessian"] = [[_json_number(h) for h in row] for row in matrix]
         if args.steps:
             names = node_names(root)
             report["steps"] = [_step_json(step, names) for step in steps]
@@ -185,7 +198,31 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     else:
         shown = (steps, node_names(root)) if args.steps else None
         _print_text(expression, values, root.data, gradient, shown, out)
+        if matrix is not None:
+            _print_hessian(expression.names, matrix, out)
     return 0
+
+
+def _hessian(root: Value, inputs: list[Value]) -> list[list[float]]:
+    """``H[i][j] = d2 root / d inputs[i] d inputs[j]``: each first derivative as a graph,
+    differentiated again (the same op-table partials, run on Values)."""
+    first = grad(root, inputs, create_graph=True)
+    return [grad(d, inputs) for d in first]
+
+
+def _print_hessian(names: tuple[str, ...], matrix: list[list[float]], out: TextIO) -> None:
+    """The matrix with a header row and column of names; numbers in full (``repr``)."""
+    if not names:
+        print("hessian: none (the expression has no names)", file=out)
+        return
+    print("hessian (row i, column j: d2/di dj)", file=out)
+    cells = [[repr(h) for h in row] for row in matrix]
+    width = max(len(c) for row in cells for c in row)
+    width = max(width, *(len(n) for n in names))
+    first = max(len(n) for n in names)
+    print(" " * first + "  " + "  ".join(n.rjust(width) for n in names), file=out)
+    for name, row in zip(names, cells):
+        print(name.ljust(first) + "  " + "  ".join(c.rjust(width) for c in row), file=out)
 
 
 def _backward(root: Value, leaves: list[Value], steps: bool, anomaly: bool) -> list[BackwardStep]:
