@@ -7,7 +7,9 @@ A neuron with weights ``w_1..w_n`` and bias ``b`` computes, for inputs
     out = f(z)                      (f = sigmoid, tanh, relu, or the identity)
 
 After each call the neuron keeps that call's nodes as ``neuron.z`` and
-``neuron.out``. After ``loss.backward()``, ``neuron.z.grad`` is
+``neuron.out``; in a network they are labelled ``L{l}.n{j}.z`` and
+``L{l}.n{j}.a`` (layer ``l`` from 1 = the first hidden layer, neuron ``j`` from
+1), the names drawings and the step-through show. After ``loss.backward()``, ``neuron.z.grad`` is
 ``dL/dz``: the error term ``delta`` of articles 003 and 004 (and minus the
 ``delta`` of article 001 and of article 003's Iris code, which use the
 opposite sign). For the ``"linear"`` activation ``out`` is ``z`` itself.
@@ -128,8 +130,22 @@ class Neuron(Module):
         self._params = (*self.w, self.b)
         self.z: Value | None = None
         self.out: Value | None = None
+        self.name = ""
+        self._z_label = self._a_label = ""
         for name, p in self.named_parameters():
             p.label = name
+
+    def set_name(self, name: str) -> None:
+        """Name this neuron (``L2.n3``): its nodes are then labelled ``L2.n3.z`` and ``L2.n3.a``.
+
+        A layer names its neurons ``L1.n1``, ``L1.n2``, ...; a network names them
+        ``L{l}.n{j}``, layer ``l`` counted from 1 (the first hidden layer) and
+        neuron ``j`` from 1, top to bottom in the network view
+        (:mod:`viewers.network`). An empty name leaves the nodes unlabelled.
+        """
+        self.name = name
+        self._z_label = f"{name}.z" if name else ""
+        self._a_label = f"{name}.a" if name else ""
 
     @classmethod
     def from_weights(
@@ -148,6 +164,9 @@ class Neuron(Module):
             raise ValueError(f"{self!r}: expected {self.nin} inputs, got {len(x)}")
         z = linear(self.w, x, self.b)
         out = self._f(z)
+        z.label = self._z_label
+        if out is not z:  # the "linear" activation: out is z itself
+            out.label = self._a_label
         self.z = z
         self.out = out
         return out
@@ -196,6 +215,12 @@ class Layer(Module):
         self._params = tuple(p for n in self.neurons for p in n.parameters())
         for name, p in self.named_parameters():
             p.label = name
+        self.set_index(1)
+
+    def set_index(self, index: int) -> None:
+        """Number this layer ``index`` (from 1): its neurons become ``L{index}.n1``, ``.n2``, ..."""
+        for j, neuron in enumerate(self.neurons, start=1):
+            neuron.set_name(f"L{index}.n{j}")
 
     @classmethod
     def from_weights(
@@ -307,6 +332,8 @@ class MLP(Module):
         self._params = tuple(p for layer in self.layers for p in layer.parameters())
         for name, p in self.named_parameters():
             p.label = name
+        for index, layer in enumerate(self.layers, start=1):
+            layer.set_index(index)
 
     @classmethod
     def from_weights(
