@@ -539,6 +539,18 @@ def _step_html(text: str, svg: str) -> str:
     return f"<pre>{escape(text)}</pre>\n{svg[start:] if start >= 0 else svg}"
 
 
+FRAME_SIZE = "20,11.25"
+"""Graphviz ``size`` of a saved frame, in inches: at most 1920 x 1080 pixels (96 per inch)."""
+FOLD_NEURONS_FROM = 60
+"""Frames of a graph of more Values than this draw each neuron as one box."""
+
+
+def _caption(text: str) -> str:
+    """A step's text as a Graphviz label: one left-justified line per line (``\\l``)."""
+    lines = [line.replace("\\", "\\\\") for line in text.splitlines()]
+    return "".join(f"{line}\\l" for line in lines)
+
+
 def save_frames(
     steps: Sequence[BackwardStep] | Sequence[ForwardStep],
     directory: str | os.PathLike[str],
@@ -549,6 +561,9 @@ def save_frames(
 ) -> list[Path]:
     """Write one picture per step, ``step_001.svg``, ``step_002.svg``, ...; return the paths.
 
+    Each picture carries its caption, the step's text (:meth:`BackwardStep.describe`),
+    above the drawing, and fits 1920 x 1080 pixels (:data:`FRAME_SIZE`); a graph
+    of more than :data:`FOLD_NEURONS_FROM` Values draws each neuron as one box.
     ``suffix`` chooses the format as in :func:`autograd.viz.render`;
     ``options`` go to ``draw_dot``. Each file is written atomically.
     """
@@ -561,9 +576,16 @@ def save_frames(
         )
     width = max(3, len(str(len(steps))))
     paths = []
+    large = len(steps) > 0 and len(nodes_of(steps[0].root)) > FOLD_NEURONS_FROM
     for step in steps:
+        frame = dict(options)
+        attrs = {"labelloc": "t", "labeljust": "l", "fontsize": "16", "size": FRAME_SIZE}
+        attrs.update(frame.pop("graph_attr", None) or {})
+        attrs.setdefault("label", _caption(step.describe()))
+        if large:
+            frame.setdefault("fold_neurons", True)
         target = Path(directory) / f"{prefix}_{step.index + 1:0{width}d}{suffix}"
-        paths.append(write_atomic(target, pipe(step.draw(**options), fmt)))
+        paths.append(write_atomic(target, pipe(step.draw(graph_attr=attrs, **frame), fmt)))
     return paths
 
 
