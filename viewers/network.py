@@ -64,6 +64,7 @@ __all__ = [
     "NetworkView",
     "draw_network",
     "network_svg",
+    "shown_name",
     "text_width",
 ]
 
@@ -216,7 +217,7 @@ def _neurons_of(layer: Layer | list[Neuron]) -> list[Neuron]:
     return layer.neurons if isinstance(layer, Layer) else layer
 
 
-def _shown_name(node: Value | None, fallback: str) -> str:
+def shown_name(node: Value | None, fallback: str) -> str:
     """The label of ``node`` when it is an article-style name (``z5``), else ``fallback``."""
     short = node is not None and 0 < len(node.label) <= 8
     if short and node is not None and not _ARTICLE_NAME.match(node.label):
@@ -545,8 +546,8 @@ def _neuron(
 ) -> str:  # fmt: skip
     """A neuron's group: ellipse, title with the exact numbers and rules, z / a / delta texts."""
     z, out = neuron.z, neuron.out
-    zname = _shown_name(z, f"z{j}")
-    aname = _shown_name(out if out is not z else None, f"a{j}")
+    zname = shown_name(z, f"z{j}")
+    aname = shown_name(out if out is not z else None, f"a{j}")
     dname = "δ" + (zname[1:] if zname.startswith("z") else f"({zname})")
     ztext = f"{zname} = {_num(z.data, digits)}" if z is not None else f"{zname} ="
     atext = f"{aname} = {_num(out.data, digits)}" if out is not None else f"{aname} ="
