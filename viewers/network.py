@@ -86,7 +86,7 @@ READ = "#b3e5fc"
 """Fill of the neurons a step reads."""
 _FONT = "Helvetica, Arial, sans-serif"
 _GREY = "#616161"
-_MAX_LABELLED_EDGES = 40  # weight values are written on the lines only up to this many lines
+_MAX_LABELLED_EDGES = 20  # weight values are written on the lines only up to this many lines
 
 # Geometry, in font sizes.
 _RX, _RY = 4.6, 2.3  # a neuron's ellipse
@@ -285,7 +285,7 @@ def network_svg(
         emphasis: ``data-node`` names of weights to draw dark and bold.
         caption: text written across the top of the picture (wrapped).
         weight_labels: write each weight's value on its line; None: when
-            there are at most 40 weights (a label that finds no free place
+            there are at most 20 weights (a label that finds no free place
             is left out; its title still holds it).
     """
     format_number(0.0, digits)  # validates digits
