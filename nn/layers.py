@@ -15,9 +15,11 @@ After each call the neuron keeps that call's nodes as ``neuron.z`` and
 opposite sign). For the ``"linear"`` activation ``out`` is ``z`` itself.
 
 Parameter order (part of the API): layer by layer, neuron by neuron, each
-neuron's weights in input order, then its bias. Parameter names follow the
-attribute path, indices from 0: ``layers.1.neurons.2.w.0`` is
-``mlp.layers[1].neurons[2].w[0]``. Random initial values are drawn in the
+neuron's weights in input order, then its bias. Parameter names (in
+``named_parameters``, state dicts and model files) follow the attribute path,
+indices from 0: ``layers.1.neurons.2.w.0`` is ``mlp.layers[1].neurons[2].w[0]``;
+the parameter's *label* (what drawings and step-throughs show) is the short
+network name, indices from 1: ``L2.n3.w1``. Random initial values are drawn in the
 same order (see :mod:`nn.init`).
 
 >>> net = MLP.from_weights([[[2.0, 1.0]], [[3.0]]], [[1.0], [-2.0]], activation="linear")
@@ -130,13 +132,12 @@ class Neuron(Module):
         self._params = (*self.w, self.b)
         self.z: Value | None = None
         self.out: Value | None = None
-        self.name = ""
-        self._z_label = self._a_label = ""
-        for name, p in self.named_parameters():
-            p.label = name
+        self.name = self._z_label = self._a_label = ""
+        self.set_name("")  # labels w.0, w.1, ..., b until a layer names the neuron
 
     def set_name(self, name: str) -> None:
-        """Name this neuron (``L2.n3``): its nodes are then labelled ``L2.n3.z`` and ``L2.n3.a``.
+        """Name this neuron (``L2.n3``): its nodes are then labelled ``L2.n3.z`` and ``L2.n3.a``,
+        its parameters ``L2.n3.w1``, ``L2.n3.w2``, ... and ``L2.n3.b``.
 
         A layer names its neurons ``L1.n1``, ``L1.n2``, ...; a network names them
         ``L{l}.n{j}``, layer ``l`` counted from 1 (the first hidden layer) and
@@ -146,6 +147,9 @@ class Neuron(Module):
         self.name = name
         self._z_label = f"{name}.z" if name else ""
         self._a_label = f"{name}.a" if name else ""
+        for i, w in enumerate(self.w, start=1):
+            w.label = f"{name}.w{i}" if name else f"w.{i - 1}"
+        self.b.label = f"{name}.b" if name else "b"
 
     @classmethod
     def from_weights(
@@ -213,8 +217,6 @@ class Layer(Module):
             Neuron(nin, activation, init=init, seed=rng, fan_out=nout) for _ in range(nout)
         ]
         self._params = tuple(p for n in self.neurons for p in n.parameters())
-        for name, p in self.named_parameters():
-            p.label = name
         self.set_index(1)
 
     def set_index(self, index: int) -> None:
@@ -330,8 +332,6 @@ class MLP(Module):
             for n_in, n_out, act in zip(fan_ins, self.nouts, self.activations)
         ]
         self._params = tuple(p for layer in self.layers for p in layer.parameters())
-        for name, p in self.named_parameters():
-            p.label = name
         for index, layer in enumerate(self.layers, start=1):
             layer.set_index(index)
 

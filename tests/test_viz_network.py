@@ -121,6 +121,7 @@ def test_network_nodes_have_short_names_and_no_name_repeats_a_subexpression():
     net = MLP(2, [16, 16, 1], seed=0)
     loss = half_squared_error(net([0.5, 0.5]), [1.0])
     d = parse(to_svg(loss, max_nodes=2000))
-    names = [n.texts[0] for n in d.by_class("value") if "leaf" not in n.classes]
+    names = [n.texts[0] for n in d.by_class("value")]
     assert "L" in names and "L2.n15.z" in names and "L2.n15.a" in names
-    assert all(re.fullmatch(r"L(\d\.n\d+\.[za])?", name) for name in names), names
+    assert "L2.n15.w16" in names and "L2.n15.b" in names
+    assert all(re.fullmatch(r"L(\d\.n\d+\.([za]|w\d+|b))?", name) for name in names), names
