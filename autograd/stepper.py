@@ -58,6 +58,7 @@ from __future__ import annotations
 import numbers
 import os
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -545,10 +546,17 @@ FOLD_NEURONS_FROM = 60
 """Frames of a graph of more Values than this draw each neuron as one box."""
 
 
+CAPTION_WIDTH = 150
+"""A frame's caption is wrapped at this many characters."""
+
+
 def _caption(text: str) -> str:
-    """A step's text as a Graphviz label: one left-justified line per line (``\\l``)."""
-    lines = [line.replace("\\", "\\\\") for line in text.splitlines()]
-    return "".join(f"{line}\\l" for line in lines)
+    """A step's text as a Graphviz label: left-justified lines (``\\l``), long ones wrapped."""
+    lines = []
+    for line in text.splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        lines += textwrap.wrap(line, CAPTION_WIDTH, subsequent_indent=indent + "    ") or [""]
+    return "".join(line.replace("\\", "\\\\") + "\\l" for line in lines)
 
 
 def save_frames(
@@ -582,8 +590,14 @@ def save_frames(
         attrs = {"labelloc": "t", "labeljust": "l", "fontsize": "16", "size": FRAME_SIZE}
         attrs.update(frame.pop("graph_attr", None) or {})
         attrs.setdefault("label", _caption(step.describe()))
-        if large:
+        if large:  # neurons in boxes; their parameters stay folded in (not tinted)
             frame.setdefault("fold_neurons", True)
+            readers = (
+                [c.target for c in step.contributions]
+                if isinstance(step, BackwardStep)
+                else list(step.node.parents)
+            )
+            frame.setdefault("tint", {v: RECEIVING for v in readers if not v.is_leaf})
         target = Path(directory) / f"{prefix}_{step.index + 1:0{width}d}{suffix}"
         paths.append(write_atomic(target, pipe(step.draw(graph_attr=attrs, **frame), fmt)))
     return paths

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+
 from autograd import Value
 from autograd.stepper import backward_steps, forward_steps, save_frames
 from nn import MLP, half_squared_error
@@ -35,16 +37,23 @@ def test_every_frame_carries_its_steps_text(tmp_path):
         assert step.describe() in _texts(path.read_text("utf-8"))
 
 
-def test_frames_of_a_2_16_16_1_network_fit_1920_by_1080_with_neurons_in_boxes(tmp_path):
-    net = MLP(2, [16, 16, 1], seed=0)
+@pytest.mark.parametrize(
+    ("activations", "count"),
+    [(("sigmoid", "sigmoid"), 67), (("relu", "linear"), 66)],  # micrograd's MLP(2, [16, 16, 1])
+)
+def test_frames_of_a_2_16_16_1_network_fit_1920_by_1080_with_neurons_in_boxes(
+    tmp_path, activations, count
+):
+    net = MLP(2, [16, 16, 1], *activations, seed=0)
     loss = half_squared_error(net([0.3, 0.4]), [1.0])
     steps = list(backward_steps(loss))
-    assert len(steps) == 67  # 33 linear nodes, 33 sigmoids, the loss
-    chosen = [steps[0], steps[1], steps[40]]  # (all 67 take a few seconds: see the README)
+    assert len(steps) == count  # 33 linear nodes, an activation per neuron that has one, the loss
+    chosen = [steps[0], steps[1], steps[40]]  # (all of them take a few seconds: see the README)
     for path in save_frames(chosen, tmp_path):
         svg = path.read_text("utf-8")
         width, height = _size_px(svg)
         assert width <= 1920.5 and height <= 1080.5, (width, height)
         assert svg.count('class="node value neuron') == 33
     # the frame's caption names the step with the network's names
-    assert steps[1].describe().startswith("step 2 of 67: L3.n1.a = sigmoid(L3.n1.z)")
+    second = "L3.n1.a = sigmoid(L3.n1.z)" if count == 67 else "L3.n1.z = L3.n1.w1*L2.n1.a"
+    assert steps[1].describe().startswith(f"step 2 of {count}: {second}")

@@ -19,7 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def _pair(sizes, activation="sigmoid", seed=0):
     """Two identical networks with their losses on the same sample (one for backward())."""
-    net = MLP(2, sizes, activation, seed=seed)
+    net = MLP(2, sizes, activation, activation, seed=seed)
     twin = copy.deepcopy(net)
     losses = [half_squared_error(n([0.3, -0.7]), [1.0] * sizes[-1]) for n in (net, twin)]
     return (net, losses[0]), (twin, losses[1])
@@ -96,4 +96,4 @@ def test_bad_arguments_are_refused_by_name():
     with pytest.raises(TypeError, match="expected an nn MLP"):
         list(neuron_steps(Value(1.0), Value(1.0)))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="has not computed yet"):
-        list(neuron_steps(MLP(2, [2, 1], seed=0), Value(1.0)))
+        list(neuron_steps(MLP(2, [2, 1], "sigmoid", "sigmoid", seed=0), Value(1.0)))

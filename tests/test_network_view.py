@@ -104,7 +104,7 @@ def _worked_example(backward: bool = True) -> tuple[we.ExampleGraph, str]:
 
 
 def _big(batch: int = 1) -> tuple[MLP, Value, str]:
-    net = MLP(2, [16, 16, 1], seed=3)
+    net = MLP(2, [16, 16, 1], "sigmoid", "sigmoid", seed=3)
     loss = half_squared_error(net([0.5, -1.0]), [1.0])
     loss.backward()
     return net, loss, network_svg(net, loss=loss)
@@ -119,6 +119,10 @@ def test_worked_example_is_legible():
 def test_micrograd_sized_network_is_legible():
     _, _, svg = _big()
     _check_legible(svg)
+    net = MLP(2, [16, 16, 1], "relu", "linear", seed=0)  # micrograd's own
+    loss = half_squared_error(net([0.5, -1.0]), [1.0])
+    loss.backward()
+    _check_legible(network_svg(net, loss=loss))
 
 
 def test_a_caption_is_wrapped_inside_and_stays_legible():
@@ -196,7 +200,7 @@ def test_line_width_grows_with_the_weight_and_colour_gives_its_sign():
 
 
 def test_names_in_the_scalar_graph_follow_the_same_scheme():
-    net = MLP(2, [3, 1], seed=0)
+    net = MLP(2, [3, 1], "sigmoid", "sigmoid", seed=0)
     loss = half_squared_error(net([1.0, 2.0]), [1.0])
     assert loss.label == "L"
     assert net.layers[0].neurons[2].z.label == "L1.n3.z"

@@ -64,7 +64,7 @@ def test_each_input_is_drawn_once_with_every_edge_that_uses_it(worked_example_sv
 
 
 def _net_and_loss(batch: int, seed: int = 0):
-    net = MLP(2, [16, 16, 1], seed=seed)
+    net = MLP(2, [16, 16, 1], "sigmoid", "sigmoid", seed=seed)
     rng = random.Random(seed)
     losses = [
         half_squared_error(net([rng.uniform(-1, 1), rng.uniform(-1, 1)]), [1.0])
@@ -118,7 +118,7 @@ def test_a_graph_too_large_even_folded_is_still_refused():
 
 
 def test_network_nodes_have_short_names_and_no_name_repeats_a_subexpression():
-    net = MLP(2, [16, 16, 1], seed=0)
+    net = MLP(2, [16, 16, 1], "sigmoid", "sigmoid", seed=0)
     loss = half_squared_error(net([0.5, 0.5]), [1.0])
     d = parse(to_svg(loss, max_nodes=2000))
     names = [n.texts[0] for n in d.by_class("value")]
