@@ -80,7 +80,7 @@ def test_draw_refuses_bad_files(tmp_path, capsys):
 
 def test_draw_refuses_a_network_too_large_to_read(tmp_path, capsys):
     path = tmp_path / "wide.json"
-    MLP(2, [65, 1], "sigmoid", "sigmoid", seed=0).save(path)
+    MLP(2, [33, 1], "sigmoid", "sigmoid", seed=0).save(path)
     assert main(["draw", str(path), "-o", str(tmp_path / "n.svg")]) == 2
     assert "too large to draw legibly" in capsys.readouterr().err
 

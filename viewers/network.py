@@ -58,6 +58,8 @@ __all__ = [
     "CHAR_WIDTH",
     "CURRENT",
     "FRAME",
+    "MAX_LAYERS",
+    "MAX_NEURONS",
     "NEGATIVE",
     "POSITIVE",
     "READ",
@@ -68,6 +70,11 @@ __all__ = [
     "text_width",
 ]
 
+MAX_NEURONS = 32
+"""The most neurons (or inputs) in one column: the text of a column of 16 is 12 px high on a
+1920 x 1080 screen, of 32 about 6 px; more would not be readable."""
+MAX_LAYERS = 12
+"""The most layers in one picture."""
 FRAME = (1920, 1080)
 """The frame every picture fits, in pixels (a 16:9 screen)."""
 MAX_FONT = 14.0
@@ -292,6 +299,12 @@ def network_svg(
     layers = _layers(model)
     columns = [_neurons_of(layer) for layer in layers]
     nin = columns[0][0].nin
+    widest = max(nin, *(len(c) for c in columns))
+    if len(columns) > MAX_LAYERS or widest > MAX_NEURONS:
+        raise ValueError(
+            f"network_svg: {len(columns)} layers, the widest of {widest} neurons or inputs: "
+            f"too large to draw legibly (at most {MAX_LAYERS} layers of {MAX_NEURONS})"
+        )
     neurons = [n for col in columns for n in col]
     if deltas is None:
         known = (

@@ -21,15 +21,11 @@ from typing import TextIO
 
 from nn import MLP, half_squared_error
 from nn.modelfile import ModelFileError
-from viewers.network import draw_network
+from viewers.network import MAX_LAYERS, MAX_NEURONS, draw_network
 
-__all__ = ["EXIT_USAGE", "MAX_LAYERS", "MAX_NEURONS", "register", "run"]
+__all__ = ["EXIT_USAGE", "register", "run"]
 
 EXIT_USAGE = 2
-MAX_NEURONS = 64
-"""The most neurons (or inputs) in one column; more would not fit a screen legibly."""
-MAX_LAYERS = 12
-"""The most layers drawn."""
 _PROG = "deltagrad draw"
 
 
