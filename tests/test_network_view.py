@@ -220,7 +220,7 @@ def test_draw_network_shows_inline_and_saves(tmp_path):
 def test_bad_model_is_refused_by_name():
     with pytest.raises(TypeError, match="network_svg: expected an nn MLP"):
         network_svg(Value(1.0))  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="widest of 33 neurons.*too large"):
+    with pytest.raises(ValueError, match=r"widest of 33 neurons.*too large"):
         network_svg(MLP(2, [33, 1], "sigmoid", "sigmoid", seed=0))
     network_svg(MLP(32, [32, 1], "sigmoid", "sigmoid", seed=0))  # the largest drawn
 
