@@ -539,7 +539,7 @@ def draw_dot(
             where.node(
                 vid,
                 label=_value_label(
-                    names[node],
+                    own_name(node, names[node]),
                     bool(node.label),
                     data,
                     grad,
@@ -638,6 +638,24 @@ def _neuron_order(neuron: _Neuron) -> tuple[int, str]:
     """Neuron ``j`` of a network (``L2.n3`` -> 3), else the number in its name (``z5``)."""
     digits = re.findall(r"\d+", neuron.name)
     return (int(digits[-1]) if digits else 0, neuron.name)
+
+
+_EXPRESSION = re.compile(r"[^\w.\[\]]")  # a label with an operator in it is an expression
+
+
+def own_name(node: Value, name: str) -> str:
+    """``name`` with each argument's expression replaced by ``…``: ``tanh(x*w + b)`` -> ``tanh(…)``.
+
+    A label that is the source text of an expression (``deltagrad grad`` labels
+    every node so) repeats the expressions of its arguments, which have boxes
+    of their own: drawn whole, long expressions make very wide boxes. Only
+    labels of operation nodes that contain an operator are replaced.
+    """
+    for arg in node.parents:
+        label = arg.label
+        if not arg.is_leaf and label and _EXPRESSION.search(label) and label != name:
+            name = name.replace(label, "…")
+    return name
 
 
 def _inputs_at(node: Value) -> list[tuple[int, str]]:

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from svg_helpers import parse
+from svg_helpers import parse as parse_svg
 
 from autograd import sum as vsum
 from autograd.formatting import format_number
@@ -125,3 +126,14 @@ def test_network_nodes_have_short_names_and_no_name_repeats_a_subexpression():
     assert "L" in names and "L2.n15.z" in names and "L2.n15.a" in names
     assert "L2.n15.w16" in names and "L2.n15.b" in names
     assert all(re.fullmatch(r"L(\d\.n\d+\.([za]|w\d+|b))?", name) for name in names), names
+
+
+def test_a_drawn_name_never_repeats_the_expression_of_an_argument():
+    from autograd.expr import parse
+
+    root = parse("tanh(x*w + b) * exp(x*w + b)").evaluate(
+        {"x": 1, "w": 2, "b": 3}, label_nodes=True
+    )
+    d = parse_svg(to_svg(root))
+    names = sorted(n.texts[0] for n in d.by_class("value") if "leaf" not in n.classes)
+    assert names == sorted(["x*w", "x*w", "… + b", "… + b", "tanh(…)", "exp(…)", "… * …"])
