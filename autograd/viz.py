@@ -66,6 +66,7 @@ __all__ = [
     "FORMATS",
     "HIGHLIGHT",
     "TINT",
+    "UNFOLDED_NEURONS",
     "DotNotFoundError",
     "GraphTooLargeError",
     "draw_dot",
@@ -78,6 +79,8 @@ __all__ = [
     "write_atomic",
 ]
 
+UNFOLDED_NEURONS = 24
+"""A graph with more neurons than this draws each neuron as one box unless told otherwise."""
 DEFAULT_MAX_NODES = 400
 """Default limit on the nodes of one drawing; ``dot`` lays out this many in about a second."""
 
@@ -294,6 +297,8 @@ def _plan(
     steps: list[str] = []
     if batch:
         plan.nodes, plan.samples, plan.hidden = _batch(root, nodes)
+    if fold_neurons is None and len(find_neurons(plan.nodes)) > UNFOLDED_NEURONS:
+        fold_neurons = True  # a tall ribbon of records otherwise
     if fold_neurons:
         _box_neurons(plan, keep)
     count = _count(plan)
@@ -434,8 +439,8 @@ def draw_dot(
             when the graph is too large, before giving up.
         fold_neurons: draw each neuron (a ``linear`` node, its activation and
             the leaves only it uses) as one box showing its name, what it holds,
-            ``z``, ``out`` and ``delta = dL/dz``; None (default): only when the
-            drawing is too large otherwise.
+            ``z``, ``out`` and ``delta = dL/dz``; None (default): when the graph
+            has more than :data:`UNFOLDED_NEURONS` neurons, or is too large otherwise.
         batch: draw one sample of a batch (nodes whose network name repeats,
             ``L1.n1.z``, ``L``, are drawn once and the operation that gathers the
             samples says how many it folded); None: only when too large otherwise.

@@ -89,7 +89,7 @@ def test_a_batch_of_20_folds_to_one_sample_and_says_so():
 
 def test_a_neuron_box_shows_its_name_contents_z_out_and_delta():
     net, loss = _net_and_loss(1)
-    d = parse(to_svg(loss, fold_neurons=True))
+    d = parse(to_svg(loss))  # more than 24 neurons: boxes without asking
     boxes = {n.texts[0]: n for n in d.by_class("neuron")}
     assert len(boxes) == 33 and "L2.n15" in boxes
     neuron = net.layers[1].neurons[14]
@@ -121,7 +121,7 @@ def test_a_graph_too_large_even_folded_is_still_refused():
 def test_network_nodes_have_short_names_and_no_name_repeats_a_subexpression():
     net = MLP(2, [16, 16, 1], "sigmoid", "sigmoid", seed=0)
     loss = half_squared_error(net([0.5, 0.5]), [1.0])
-    d = parse(to_svg(loss, max_nodes=2000))
+    d = parse(to_svg(loss, max_nodes=2000, fold_neurons=False))
     names = [n.texts[0] for n in d.by_class("value")]
     assert "L" in names and "L2.n15.z" in names and "L2.n15.a" in names
     assert "L2.n15.w16" in names and "L2.n15.b" in names
