@@ -45,7 +45,7 @@ __all__ = [
     "main",
 ]
 
-COMMAND_MODULES = ("demo", "train", "grad")
+COMMAND_MODULES = ("demo", "train", "grad", "draw")
 """The modules of :mod:`deltagrad.commands`, imported when :func:`main` runs."""
 
 EXIT_INTERRUPTED = 130

@@ -2,7 +2,7 @@
 
 ``outputs`` are what a network returned (Values, or plain numbers), ``targets``
 plain numbers. Each loss is built from engine operations, so ``backward()``
-on it reaches every parameter.
+on it reaches every parameter; the loss node is labelled ``L``.
 
 * :func:`half_squared_error`, ``L = 1/2 * sum_k (y_k - y_hat_k)^2``: the loss of
   articles 001, 003 and 004, whose ``dL/dy_hat_k = y_hat_k - y_k`` is Nielsen's
@@ -41,6 +41,12 @@ __all__ = [
 Outputs = Sequence[Value | float]
 
 
+def _named(loss: Value) -> Value:
+    """``loss`` labelled ``L``, the name drawings and step-throughs give it."""
+    loss.label = "L"
+    return loss
+
+
 def _targets(outputs: Outputs, targets: Sequence[float], where: str) -> list[float]:
     if len(outputs) != len(targets):
         raise ValueError(f"{where}: {len(outputs)} outputs but {len(targets)} targets")
@@ -63,14 +69,16 @@ def half_squared_error(outputs: Outputs, targets: Sequence[float]) -> Value:
     ``squared_error`` node (see :func:`autograd.squared_error`).
     """
     ys = _targets(outputs, targets, "half_squared_error")
-    return squared_error(outputs, ys)  # one node of the op table: its partials are yhat_k - y_k
+    return _named(
+        squared_error(outputs, ys)
+    )  # one node of the op table: its partials are yhat_k - y_k
 
 
 def mse(outputs: Outputs, targets: Sequence[float]) -> Value:
     """Mean squared error ``1/n * sum_k (y_k - y_hat_k)^2``."""
     ys = _targets(outputs, targets, "mse")
     diffs = [as_value(o) - y for o, y in zip(outputs, ys)]
-    return vsum([d * d for d in diffs]) * (1.0 / len(ys))
+    return _named(vsum([d * d for d in diffs]) * (1.0 / len(ys)))
 
 
 def binary_cross_entropy_with_logits(logits: Outputs, targets: Sequence[float]) -> Value:
@@ -95,7 +103,7 @@ def binary_cross_entropy_with_logits(logits: Outputs, targets: Sequence[float]) 
     for z_in, y in zip(logits, ys):
         z = as_value(z_in)
         terms.append(y * (-z).softplus() + (1.0 - y) * z.softplus())
-    return vsum(terms) * (1.0 / len(ys))
+    return _named(vsum(terms) * (1.0 / len(ys)))
 
 
 def softmax_cross_entropy(logits: Outputs, target: int | Sequence[float]) -> Value:
@@ -119,11 +127,11 @@ def softmax_cross_entropy(logits: Outputs, target: int | Sequence[float]) -> Val
         index = target
         if not 0 <= index < len(logits):
             raise ValueError(f"{where}: class index {index} out of range for {len(logits)} logits")
-        return _class_loss(zs, index)
+        return _named(_class_loss(zs, index))
     ts = _targets(logits, target, where)
     if any(t < 0.0 for t in ts) or not math.isclose(math.fsum(ts), 1.0, abs_tol=1e-9):
         raise ValueError(f"{where}: target {ts!r:.60} is not a probability vector")
-    return vsum([t * _class_loss(zs, k) for k, t in enumerate(ts)])
+    return _named(vsum([t * _class_loss(zs, k) for k, t in enumerate(ts)]))
 
 
 def _class_loss(zs: list[Value], k: int) -> Value:

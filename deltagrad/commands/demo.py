@@ -3,7 +3,8 @@
 1. The engine on one expression: every node's value and gradient.
 2. Article 003's worked example: the printed numbers beside the engine's,
    for both readings of the printed parameters (see :mod:`nn.worked_example`),
-   and the drawing of its graph after the backward pass,
+   the network view after the backward pass (z, a and delta in every neuron),
+   ``out/worked_example_network.svg``, and the drawing of its scalar graph,
    ``out/worked_example.svg``.
 3. Article 003's Iris training with its progress bar; the plot and the
    trained model are written to ``out/``.
@@ -22,10 +23,11 @@ from nn import worked_example as we
 from ..limits import EPOCHS, bounded_int
 from .train import TrainOptions, train_command
 
-__all__ = ["register", "run", "write_worked_example_graph"]
+__all__ = ["register", "run", "write_worked_example_graph", "write_worked_example_network"]
 
 OUT = Path("out")
 GRAPH_FILE = "worked_example.svg"
+NETWORK_FILE = "worked_example_network.svg"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,9 +77,24 @@ def worked_example_part() -> None:
         w3, b3 = net.layers[2].weights_and_biases()
         row = ", ".join(f"{w:.12f}" for w in w3[0])
         print(f"  {rule:32}  W3 = [{row}],  b3 = [{b3[0]:.12f}]")
+    network = write_worked_example_network(OUT / NETWORK_FILE)
+    print(f"\nThe network view (z, a and delta = dL/dz in every neuron, network B): {network}")
     path = write_worked_example_graph(OUT / GRAPH_FILE)
     if path is not None:
         print(f"\nThe graph of L after backward() (network B, the article's names): {path}")
+
+
+def write_worked_example_network(path: Path) -> Path:
+    """Write the network view of the example (network B) after ``backward()`` to ``path`` (SVG).
+
+    One column per layer, the article's names (``z5``, ``f5``, ``W2[1][3]``),
+    and ``delta = dL/dz`` in every neuron (see :mod:`viewers.network`).
+    """
+    from viewers.network import draw_network
+
+    graph = we.article_graph("forward")
+    graph.loss.backward()
+    return draw_network(graph.net, loss=graph.loss).save(path)
 
 
 def write_worked_example_graph(path: Path) -> Path | None:
