@@ -95,7 +95,7 @@ def test_demo_writes_the_worked_example_network_view(tmp_path):
 
 
 def test_draw_refuses_a_folder_and_keeps_a_read_only_file_unless_forced(tmp_path, capsys):
-    """-o follows the other commands' output rules: checked first, read-only kept without --force."""
+    """-o follows the other outputs' rules: checked first, read-only kept without --force."""
     from deltagrad.cli import main
     from nn import MLP
 
