@@ -1,7 +1,7 @@
 """Neural networks built from :class:`autograd.Value` nodes.
 
 >>> from nn import MLP, SGD, half_squared_error
->>> net = MLP(2, [3, 1], "sigmoid", seed=0)
+>>> net = MLP(2, [3, 1], "sigmoid", "sigmoid", seed=0)
 >>> opt = SGD(net.parameters(), lr=0.5)
 >>> for _ in range(50):
 ...     opt.zero_grad()
