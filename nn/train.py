@@ -309,7 +309,7 @@ def train(
     lr: float = 0.1,
     epochs: int = 100,
     batch_size: int = 16,
-    seed: int = 0,
+    seed: int | random.Random | None = 0,
     init: str | Initializer = "scaled_uniform",
     l2: float = 0.0,
     shuffle: bool = True,
@@ -320,8 +320,11 @@ def train(
     """An MLP for ``data`` (inputs = features, outputs as ``loss`` needs), trained by SGD.
 
     The network is ``MLP(data.nfeatures, [*hidden, nout], activation,
-    output_activation)`` drawn from ``random.Random(seed)``; the same
-    generator then shuffles the batches. What ``deltagrad train`` runs.
+    output_activation)`` drawn from ``random.Random(seed)`` (or from the
+    generator passed as ``seed``); the same generator then shuffles the
+    batches. ``deltagrad train NAME --seed s`` runs
+    ``rng = random.Random(s); train(load(NAME, seed=rng), seed=rng, ...)``:
+    one generator makes the data, the split, the weights and the batches.
     """
     objective = Objective(loss, data.nclasses)
     rng = make_rng(seed)
