@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Self, cast
@@ -362,6 +363,37 @@ class MLP(Module):
         for p, q in zip(net.parameters(), (p for layer in layers for p in layer.parameters())):
             p.data = q.data
         return net
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,  # noqa: A002
+        activation: str | Sequence[str] | None = None,
+        output_activation: str | None = None,
+    ) -> Self:
+        """An MLP from a JSON model file or a safetensors file (:mod:`nn.safetensors`).
+
+        ``format`` is ``"json"`` or ``"safetensors"``; None decides by the
+        file: a ``.safetensors`` suffix, or a content that starts like one (a
+        length that fits the file, then ``{``). ``activation`` and
+        ``output_activation`` are for safetensors files written elsewhere,
+        which do not say their activations.
+        """
+        from .safetensors import is_safetensors, load_safetensors
+
+        kind = format
+        if kind is None:
+            suffix = os.fspath(path).lower().endswith(".safetensors")
+            kind = "safetensors" if suffix or is_safetensors(path) else "json"
+        if kind == "safetensors":
+            return cast(Self, load_safetensors(path, activation, output_activation))
+        if kind != "json":
+            raise ValueError(f"load: unknown format {kind!r:.40}; use 'json' or 'safetensors'")
+        if activation is not None or output_activation is not None:
+            raise ValueError("load: a JSON model file names its activations; do not give them")
+        return super().load(path)
 
     def __call__(self, x: Input) -> list[Value]:
         out: Sequence[Value | float] = x

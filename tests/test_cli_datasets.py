@@ -98,10 +98,12 @@ def test_progress_bar_labels_its_training_figure_running(capsys):
     assert "running: loss" in err and "val" in err and "2/2" in err
 
 
-CSV = "width,height,kind\n" + "".join(
-    f"{1 + i % 7},{10 + (i * 3) % 11},{'big' if (1 + i % 7) * (10 + (i * 3) % 11) > 60 else 'small'}\n"
-    for i in range(40)
-)
+def _shape_row(i):
+    width, height = 1 + i % 7, 10 + (i * 3) % 11
+    return f"{width},{height},{'big' if width * height > 60 else 'small'}\n"
+
+
+CSV = "width,height,kind\n" + "".join(_shape_row(i) for i in range(40))
 
 
 def test_csv_trains_and_reports_scaling(capsys, tmp_path):
