@@ -145,8 +145,10 @@ def evaluate(model: MLP, data: Dataset, objective: Objective | None = None) -> t
     """``(mean loss, accuracy)`` of ``model`` on ``data``, under ``no_grad`` (no graph).
 
     Without an ``objective``: article 003's half squared error against the
-    one-hot targets, and argmax.
+    one-hot targets, and argmax. No rows: ``(nan, nan)``.
     """
+    if len(data) == 0:
+        return math.nan, math.nan
     obj = _objective(data, objective)
     total, correct = 0.0, 0
     with no_grad():

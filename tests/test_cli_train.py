@@ -224,9 +224,9 @@ def test_real_sigint_to_a_running_process(tmp_path):
 # --- the demo --------------------------------------------------------------------
 
 
-def test_demo_runs_all_three_parts(capsys, tmp_path, monkeypatch):
+def test_demo_runs_all_four_parts(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["demo", "--epochs", "2"]) == 0
+    assert main(["demo", "--epochs", "2", "--micrograd-steps", "3"]) == 0
     out, err = capsys.readouterr()
     assert "dL/da" in out  # the engine's node table
     assert "z5" in out and "7.979583862337768 ✗" in out  # the worked example, both readings
@@ -236,3 +236,6 @@ def test_demo_runs_all_three_parts(capsys, tmp_path, monkeypatch):
     assert (tmp_path / "out" / "iris-training.png").read_bytes()[:4] == b"\x89PNG"
     assert "out/worked_example.svg" in out
     assert (tmp_path / "out" / "worked_example.svg").read_text().lstrip().startswith("<?xml")
+    # part 4: micrograd's demo (3 steps here; tests/test_micrograd_demo.py runs all 100)
+    assert "   0  0.8958441028683222  50%" in out and "after 3 steps" in out
+    assert (tmp_path / "out" / "micrograd-moons.png").read_bytes()[:4] == b"\x89PNG"
