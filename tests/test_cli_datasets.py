@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from deltagrad.cli import main
+from nn.datasets import load_csv
 
 QUICK = ["--epochs", "2", "--no-progress", "--samples", "40"]
 
@@ -151,6 +152,8 @@ def test_csv_errors_are_one_line_exit_2(capsys, tmp_path, text, args, message):
         (["circles", "--scale", "none"], "--scale is for CSV files"),
         (["moons", "--samples", "1000000"], "from 2 to 100000"),
         (["spiral", "--arms", "11"], "arms must be an integer from 2 to 10"),
+        (["moons", "--epochs", "1000001"], "--epochs 1000001: at most 1000000"),
+        (["moons", "--batch-size", "1000001"], "--batch-size 1000001: at most 1000000"),
     ],
 )
 def test_option_errors(capsys, args, message):
@@ -192,3 +195,24 @@ def test_plot_has_a_decision_boundary_for_2d_data(capsys, tmp_path):
     # both class colours of the regions appear, tinted (alpha 0.25 over white)
     pixels = {tuple(round(float(v), 2) for v in p[:3]) for p in wide.reshape(-1, 4)[::5]}
     assert len(pixels) > 50
+
+
+def test_the_command_is_the_python_call(capsys, tmp_path):
+    """`deltagrad train spiral --seed 3 ...` = train(load("spiral", seed=rng), seed=rng, ...)."""
+    import random
+
+    from nn.datasets import load
+    from nn.train import train
+
+    summary = run_json(capsys, "spiral", *QUICK, "--seed", "3", "--batch-size", "8")
+    rng = random.Random(3)
+    result = train(load("spiral", seed=rng, n=40), seed=rng, epochs=2, batch_size=8)
+    assert summary["train_accuracy"] == result.train_accuracy
+    assert summary["val_accuracy"] == result.val_accuracy
+    assert summary["final_loss"] == result.final_loss
+    path = tmp_path / "d.csv"
+    path.write_text(CSV)
+    summary = run_json(capsys, str(path), "--target", "kind", "--epochs", "2", "--no-progress")
+    rng = random.Random(0)
+    result = train(load_csv(path, "kind", seed=rng), seed=rng, epochs=2)
+    assert summary["final_loss"] == result.final_loss

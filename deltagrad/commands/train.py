@@ -304,7 +304,13 @@ def resolve(options: TrainOptions) -> TrainOptions:
 
 
 def check_options(options: TrainOptions) -> None:
-    """Refuse options that do not fit the data set (:class:`UsageError`)."""
+    """Refuse options that do not fit the data set, or too large (:class:`UsageError`)."""
+    for flag, value, bound in (
+        ("--epochs", options.epochs, MAX_EPOCHS),
+        ("--batch-size", options.batch_size, MAX_BATCH),
+    ):
+        if value is not None and value > bound:
+            raise UsageError(f"{flag} {value}: at most {bound}")
     name = options.dataset
     if is_builtin(options):
         if options.target is not None:
@@ -312,12 +318,13 @@ def check_options(options: TrainOptions) -> None:
         if options.scale is not None:
             raise UsageError(f"--scale is for CSV files; {name} is a built-in data set")
         if name == "iris":
-            for flag, value in (
+            iris_extras: tuple[tuple[str, object], ...] = (
                 ("--samples", options.samples),
                 ("--noise", options.noise),
                 ("--val-fraction", options.val_fraction),
-            ):
-                if value is not None:
+            )
+            for flag, extra in iris_extras:
+                if extra is not None:
                     raise UsageError(f"{flag} does not apply to iris (150 rows, 130/20 split)")
         if options.arms is not None and name != "spiral":
             raise UsageError(f"--arms is for spiral, not {name}")
@@ -330,12 +337,13 @@ def check_options(options: TrainOptions) -> None:
         )
     if options.target is None:
         raise UsageError(f"{name}: a CSV file needs --target COLUMN (the column with the class)")
-    for flag, value in (
+    generated: tuple[tuple[str, object], ...] = (
         ("--samples", options.samples),
         ("--noise", options.noise),
         ("--arms", options.arms),
-    ):
-        if value is not None:
+    )
+    for flag, extra in generated:
+        if extra is not None:
             raise UsageError(f"{flag} is for generated data sets, not a CSV file")
 
 
