@@ -66,6 +66,7 @@ __all__ = [
 ]
 
 MAX_EPOCHS = 1_000_000
+MAX_BATCH = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def fit(
     """
     _check_count(epochs, "fit: epochs", 0, MAX_EPOCHS)
     n = len(data.train)
-    _check_count(batch_size, "fit: batch_size", 1, max(n, 1) * 1000)
+    _check_count(batch_size, "fit: batch_size", 1, MAX_BATCH)
     if isinstance(l2, bool) or not isinstance(l2, int | float) or not 0.0 <= l2 < math.inf:
         raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r:.40}")
     rng = make_rng(seed)
