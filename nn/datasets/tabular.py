@@ -24,9 +24,9 @@ Limits, and why: at most :data:`MAX_BYTES` (16 MiB) of file,
 :data:`MAX_ROWS` (50,000) samples, :data:`MAX_COLUMNS` (1,000) columns and
 :data:`MAX_CLASSES` (100) classes. The engine is scalar: each sample of each
 epoch is a forward and a backward pass over Python objects, one node per
-neuron (about 0.1 ms for Iris's 4-5-3 network, about 1 ms for two hidden
-layers of 16), so 50,000 rows is already about a minute per epoch; the
-output layer has one neuron per class.
+neuron (about 0.07 ms for Iris's 4-5-3 network, 0.3 to 1 ms for two hidden
+layers of 16), so 50,000 rows already take 15 to 50 s per epoch; the output
+layer has one neuron per class.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def read_csv_table(
             if len(features) == MAX_ROWS:
                 raise DataFormatError(
                     f"{source} line {line}: more than {MAX_ROWS} data rows; the scalar engine "
-                    "takes about a minute per epoch at that size (see nn.datasets.tabular)"
+                    "would take about half a minute per epoch (see nn.datasets.tabular)"
                 )
             values = []
             for k, cell in enumerate(row):
