@@ -96,6 +96,9 @@ class Step:
     indices into ``data.train``; ``loss`` is ``L_B`` before the update
     (``data_loss`` without the ``l2`` term); ``correct`` counts the batch's
     rows classified right before the update; ``lr`` is the rate used.
+    ``model`` is the network being trained, itself, already updated: a
+    callback that records a replay copies what it needs (e.g.
+    ``step.model.state_dict()``).
     """
 
     epoch: int

@@ -229,7 +229,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--hidden", type=layer_sizes, metavar="N[,N...]", help="hidden layer sizes, e.g. 16,16"
     )
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), help="hidden layers' activation")
-    p.add_argument("--output-activation", choices=sorted(ACTIVATIONS), help="output layer's")
+    p.add_argument(
+        "--output-activation", choices=sorted(ACTIVATIONS), help="the output layer's activation"
+    )
     p.add_argument("--init", choices=sorted(INITIALIZERS), help="initial parameters")
     p.add_argument(
         "--l2", type=nonnegative_float, metavar="ALPHA", help="add ALPHA * sum(p^2) to the loss"
