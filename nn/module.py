@@ -142,13 +142,32 @@ class Module:
         """
         return None
 
-    def save(self, path: str | os.PathLike[str], *, force: bool = False) -> None:
-        """Write this module to a JSON model file, atomically (see :mod:`nn.modelfile`).
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        format: str = "json",  # noqa: A002
+        *,
+        force: bool = False,
+    ) -> None:
+        """Write this module to a file, atomically.
 
-        A read-only file is replaced only with ``force``; a symbolic link is written
-        through to its target; folders and special files are refused
+        ``format="json"``: the JSON model file (:mod:`nn.modelfile`), for any
+        module. ``format="safetensors"``: an MLP's weights under
+        ``torch.nn.Sequential`` names, for PyTorch (:mod:`nn.safetensors`).
+        A read-only file is replaced only with ``force``; a symbolic link is
+        written through to its target; folders and special files are refused
         (:class:`autograd.atomic.TargetError`, an ``OSError``).
         """
+        if format == "safetensors":
+            from .layers import MLP
+            from .safetensors import save_safetensors
+
+            if not isinstance(self, MLP):
+                raise TypeError(f"safetensors export is for an MLP, not a {type(self).__name__}")
+            save_safetensors(self, path, force=force)
+            return
+        if format != "json":
+            raise ValueError(f"save: unknown format {format!r:.40}; use 'json' or 'safetensors'")
         write_model_file(path, type(self).__name__, self.config(), self.state_dict(), force=force)
 
     @classmethod
