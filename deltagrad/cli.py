@@ -17,7 +17,8 @@ cannot be used), and three that this dispatcher gives for any command:
   stderr (74 is ``EX_IOERR`` of BSD's ``sysexits.h``).
 
 Only the few milliseconds in which Python itself starts, before this module
-runs, are outside its reach.
+runs, are outside its reach; so that they stay few, this module imports only
+the standard library at its top, and the commands inside :func:`main`.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any, NoReturn, TextIO, cast
-
-from autograd.formatting import shorten
 
 __all__ = [
     "COMMAND_MODULES",
@@ -87,6 +86,8 @@ class _Parser(argparse.ArgumentParser):
     an unknown choice or argument whole, however long)."""
 
     def error(self, message: str) -> NoReturn:
+        from autograd.formatting import shorten
+
         super().error(" ".join(shorten(word) for word in message.split(" ")))
 
 
