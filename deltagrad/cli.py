@@ -91,6 +91,14 @@ class _Parser(argparse.ArgumentParser):
         super().error(" ".join(shorten(word) for word in message.split(" ")))
 
 
+def _check_count(parser: argparse.ArgumentParser, arguments: list[str]) -> None:
+    """Refuse more arguments than :data:`deltagrad.limits.ARGUMENTS` allows (a usage error)."""
+    from .limits import ARGUMENTS
+
+    if len(arguments) > ARGUMENTS.high:
+        parser.error(f"{len(arguments)} arguments; the limit is {ARGUMENTS.high} ({ARGUMENTS.why})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``deltagrad`` with ``argv`` (default: the program's arguments); return the status."""
     try:
@@ -98,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _test_signal("imports")
             parser = build_parser()
             _test_signal("parse")
-            args = parser.parse_args(argv)
+            arguments = sys.argv[1:] if argv is None else list(argv)
+            _check_count(parser, arguments)
+            args = parser.parse_args(arguments)
         _test_signal("run")
         stdout = sys.stdout
         sys.stdout = cast(TextIO, _GuardedOutput(stdout))

@@ -277,3 +277,14 @@ def test_argparse_messages_quote_long_arguments_short(capsys, argv):
     assert status == 2 and out == ""
     assert "(100000 characters)" in err or "(100002 characters)" in err
     assert len(err) < 2000
+
+
+def test_the_number_of_arguments_is_bounded(capsys):
+    # argparse takes time quadratic in the number of options (10000 --at options: 2 s,
+    # 100000: minutes), so the count is refused before parsing
+    argv = ["grad", "x"] + [a for i in range(100_000) for a in ("--at", f"y{i}=1")]
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert "200002 arguments; the limit is 4000" in err and len(err) < 1000
+    status, _, err = run(capsys, "grad", "x", *[a for i in range(1999) for a in ("--at", "x=1")])
+    assert status == 2 and "given twice" in err  # 4000 arguments are still read
