@@ -96,6 +96,18 @@ def test_an_underflowing_value_is_refused_not_turned_into_zero(capsys):
     assert "'1e-400' underflows" in err and "log" not in err.partition("underflows")[2]
 
 
+@pytest.mark.parametrize("literal", ["1e-400", "0.000_1e-399", "-.5e-330"])
+def test_an_underflowing_literal_in_the_expression_is_refused(capsys, literal):
+    status, out, err = run(capsys, "grad", f"log(x * {literal})", "--at", "x=2")
+    assert status == 2 and out == "" and "this number underflows" in err
+
+
+@pytest.mark.parametrize("literal", ["0.0", "0e-999", "0_0.0_0"])
+def test_zero_literals_are_zero(capsys, literal):
+    status, out, _ = run(capsys, "grad", f"x + {literal}", "--at", "x=2", "--json")
+    assert status == 0 and json.loads(out)["value"] == 2.0
+
+
 def test_zero_written_with_a_tiny_exponent_is_still_zero(capsys):
     status, out, _ = run(capsys, "grad", "x", "--at", "x=0.000e-999", "--json")
     assert status == 0 and json.loads(out)["at"] == {"x": 0.0}
