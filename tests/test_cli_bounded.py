@@ -173,8 +173,9 @@ def test_every_project_regex_runs_in_linear_time_on_pathological_shapes(name):
 # --- 4. a closed or full stdout, and Ctrl-C at any moment ----------------------------------
 
 DELTAGRAD = [sys.executable, "-m", "deltagrad"]
-LONG_OUTPUT = ["grad", "sum(" + ", ".join(f"x{i}*x{i}" for i in range(60)) + ")", "--steps"]
-LONG_OUTPUT += ["--at", *(f"x{i}={i}.5" for i in range(60)), "--json"]
+# about 190 KB of JSON: more than a pipe (64 KiB) and a reader's buffer hold together
+LONG_OUTPUT = ["grad", "sum(" + ", ".join(f"x{i}*x{i}" for i in range(150)) + ")", "--steps"]
+LONG_OUTPUT += ["--at", *(f"x{i}={i}.5" for i in range(150)), "--json"]
 
 
 def no_traceback(err: str) -> bool:
