@@ -18,7 +18,8 @@ The grammar, and nothing else:
 
 * numbers: Python's integer and float literals (``2``, ``0.5``, ``1e-3``,
   ``1_000``); every number is a float, so ``10**400`` is a float overflow, never
-  a huge integer. Literals too large for a float (``1e400``) and complex,
+  a huge integer. Literals too large for a float (``1e400``), nonzero literals
+  that underflow to 0.0 (``1e-400``), and complex,
   string and boolean literals are refused;
 * names (the inputs): ASCII letters, digits and ``_``, not starting with a
   digit or with ``__``, and not the name of a function;
@@ -572,6 +573,15 @@ class _Translator:
             number = float("inf")
         if number in (float("inf"), float("-inf")):
             raise self.error("this number is too large for a float (max about 1.8e308)", node)
+        if isinstance(value, float) and value == 0.0:
+            start, end = self.span(node)
+            mantissa = self.text[start:end].lower().partition("e")[0]
+            if mantissa.strip("0._"):  # a nonzero digit, yet the float is 0.0
+                raise self.error(
+                    "this number underflows: it is not zero, but the nearest float is 0.0 "
+                    "(floats below about 5e-324 in size are 0.0)",
+                    node,
+                )
         return number
 
     def check_name(self, node: ast.Name) -> None:

@@ -17,7 +17,8 @@ cannot be used), and three that this dispatcher gives for any command:
   stderr (74 is ``EX_IOERR`` of BSD's ``sysexits.h``).
 
 Only the few milliseconds in which Python itself starts, before this module
-runs, are outside its reach.
+runs, are outside its reach; so that they stay few, this module imports only
+the standard library at its top, and the commands inside :func:`main`.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any, NoReturn, TextIO, cast
-
-from autograd.formatting import shorten
 
 __all__ = [
     "COMMAND_MODULES",
@@ -87,7 +86,17 @@ class _Parser(argparse.ArgumentParser):
     an unknown choice or argument whole, however long)."""
 
     def error(self, message: str) -> NoReturn:
+        from autograd.formatting import shorten
+
         super().error(" ".join(shorten(word) for word in message.split(" ")))
+
+
+def _check_count(parser: argparse.ArgumentParser, arguments: list[str]) -> None:
+    """Refuse more arguments than :data:`deltagrad.limits.ARGUMENTS` allows (a usage error)."""
+    from .limits import ARGUMENTS
+
+    if len(arguments) > ARGUMENTS.high:
+        parser.error(f"{len(arguments)} arguments; the limit is {ARGUMENTS.high} ({ARGUMENTS.why})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _test_signal("imports")
             parser = build_parser()
             _test_signal("parse")
-            args = parser.parse_args(argv)
+            arguments = sys.argv[1:] if argv is None else list(argv)
+            _check_count(parser, arguments)
+            args = parser.parse_args(arguments)
         _test_signal("run")
         stdout = sys.stdout
         sys.stdout = cast(TextIO, _GuardedOutput(stdout))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from autograd.formatting import quote_short
 
-__all__ = ["EPOCHS", "HIDDEN", "SEED_DIGITS", "Limit", "bounded_int", "seed_int"]
+__all__ = ["ARGUMENTS", "EPOCHS", "HIDDEN", "SEED_DIGITS", "Limit", "bounded_int", "seed_int"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ EPOCHS = Limit(
     "the history keeps one row per epoch, and 100000 Iris epochs take hours",
 )
 """``train --epochs`` and ``demo --epochs``."""
+
+ARGUMENTS = Limit(
+    0,
+    4000,
+    "an expression has at most 1000 names, each needing one --at value; and argparse's "
+    "time grows with the square of the number of options",
+)
+"""How many command-line arguments ``deltagrad`` reads at most."""
 
 SEED_DIGITS = 100
 """``train --seed``: at most this many digits (any integer is a seed; a longer one adds

@@ -153,7 +153,8 @@ def write_model_file(
     for name, value in parameters.items():
         if not math.isfinite(value):
             raise ValueError(
-                f"save: parameter {name!r} is {value!r}; a model file holds finite numbers only"
+                f"save: parameter {quote_short(name)} is {value!r}; "
+                "a model file holds finite numbers only"
             )
     config_copy = dict(config)
     values = {name: float(value) for name, value in parameters.items()}
@@ -362,7 +363,9 @@ def _parse_json(text: str, where: str) -> object:
             f"{where}: {e.token} is not a finite number; a model file holds finite numbers only"
         ) from None
     except _DuplicateKey as e:
-        raise ModelFileError(f"{where}: the key {e.key!r} appears twice in one object") from None
+        raise ModelFileError(
+            f"{where}: the key {quote_short(e.key)} appears twice in one object"
+        ) from None
     except RecursionError:
         raise NotJSONModelFileError(
             f"{where} nests arrays or objects too deeply to read (a model file needs 4 levels)"
@@ -398,14 +401,15 @@ def _check_document(document: object, where: str) -> ModelFileContents:
         )
     fmt = document.get("format")
     if fmt != FORMAT:
-        found = "has no 'format' entry" if fmt is None else f"has format {fmt!r}"
+        found = "has no 'format' entry" if fmt is None else f"has format {quote_short(fmt)}"
         raise NotAModelFileError(
             f"{where} is JSON but not a deltagrad model file: it {found}, expected {FORMAT!r}"
         )
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ModelFileTypeError(
-            f"{where}: 'version' is {_json_type(version)} ({version!r:.40}), expected an integer"
+            f"{where}: 'version' is {_json_type(version)} ({quote_short(version, 40)}), "
+            "expected an integer"
         )
     if version != VERSION:
         raise NotAModelFileError(
@@ -414,31 +418,35 @@ def _check_document(document: object, where: str) -> ModelFileContents:
     module = document.get("module")
     if not isinstance(module, str):
         raise ModelFileTypeError(
-            f"{where}: 'module' is {_json_type(module)} ({module!r:.40}), expected a class name"
+            f"{where}: 'module' is {_json_type(module)} ({quote_short(module, 40)}), "
+            "expected a class name"
         )
     config = document.get("config")
     if not isinstance(config, dict):
         raise ModelFileTypeError(
-            f"{where}: 'config' is {_json_type(config)} ({config!r:.40}), expected an object"
+            f"{where}: 'config' is {_json_type(config)} ({quote_short(config, 40)}), "
+            "expected an object"
         )
     params = document.get("parameters")
     if not isinstance(params, dict):
         raise ModelFileTypeError(
-            f"{where}: 'parameters' is {_json_type(params)} ({params!r:.40}), "
+            f"{where}: 'parameters' is {_json_type(params)} ({quote_short(params, 40)}), "
             "expected an object of name: number"
         )
     parameters: dict[str, float] = {}
     for name, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ModelFileTypeError(
-                f"{where}: parameter {name!r} is {_json_type(value)} ({value!r:.40}), "
+                f"{where}: parameter {quote_short(name)} is {_json_type(value)} "
+                f"({quote_short(value, 40)}), "
                 "expected a number"
             )
         try:
             parameters[name] = float(value)
         except OverflowError:
             raise ModelFileTypeError(
-                f"{where}: parameter {name!r} ({value!r:.40}...) is too large for a float"
+                f"{where}: parameter {quote_short(name)} ({quote_short(value, 40)}) "
+                "is too large for a float"
             ) from None
     return ModelFileContents(
         module,

@@ -101,7 +101,9 @@ class Module:
             if unexpected:
                 parts.append(f"{len(unexpected)} unexpected: {_some(unexpected)}")
             details = "; ".join(parts)
-            raise StateDictError(f"load_state_dict: does not fit {self!r}: {details}", details)
+            raise StateDictError(
+                f"load_state_dict: does not fit {shorten(repr(self), 200)}: {details}", details
+            )
         values = []
         for name, _ in named:
             value = state[name]

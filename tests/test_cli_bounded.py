@@ -96,6 +96,18 @@ def test_an_underflowing_value_is_refused_not_turned_into_zero(capsys):
     assert "'1e-400' underflows" in err and "log" not in err.partition("underflows")[2]
 
 
+@pytest.mark.parametrize("literal", ["1e-400", "0.000_1e-399", "-.5e-330"])
+def test_an_underflowing_literal_in_the_expression_is_refused(capsys, literal):
+    status, out, err = run(capsys, "grad", f"log(x * {literal})", "--at", "x=2")
+    assert status == 2 and out == "" and "this number underflows" in err
+
+
+@pytest.mark.parametrize("literal", ["0.0", "0e-999", "0_0.0_0"])
+def test_zero_literals_are_zero(capsys, literal):
+    status, out, _ = run(capsys, "grad", f"x + {literal}", "--at", "x=2", "--json")
+    assert status == 0 and json.loads(out)["value"] == 2.0
+
+
 def test_zero_written_with_a_tiny_exponent_is_still_zero(capsys):
     status, out, _ = run(capsys, "grad", "x", "--at", "x=0.000e-999", "--json")
     assert status == 0 and json.loads(out)["at"] == {"x": 0.0}
@@ -161,8 +173,9 @@ def test_every_project_regex_runs_in_linear_time_on_pathological_shapes(name):
 # --- 4. a closed or full stdout, and Ctrl-C at any moment ----------------------------------
 
 DELTAGRAD = [sys.executable, "-m", "deltagrad"]
-LONG_OUTPUT = ["grad", "sum(" + ", ".join(f"x{i}*x{i}" for i in range(60)) + ")", "--steps"]
-LONG_OUTPUT += ["--at", *(f"x{i}={i}.5" for i in range(60)), "--json"]
+# about 190 KB of JSON: more than a pipe (64 KiB) and a reader's buffer hold together
+LONG_OUTPUT = ["grad", "sum(" + ", ".join(f"x{i}*x{i}" for i in range(150)) + ")", "--steps"]
+LONG_OUTPUT += ["--at", *(f"x{i}={i}.5" for i in range(150)), "--json"]
 
 
 def no_traceback(err: str) -> bool:
@@ -230,7 +243,7 @@ def test_real_ctrl_c_at_many_moments_never_shows_a_traceback():
         proc = subprocess.Popen(
             DELTAGRAD + LONG_OUTPUT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        time.sleep(2 * bare + 0.04 * k)
+        time.sleep(max(3 * bare, 0.1) + 0.04 * k)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         assert no_traceback(err.decode()), err.decode()
@@ -277,3 +290,14 @@ def test_argparse_messages_quote_long_arguments_short(capsys, argv):
     assert status == 2 and out == ""
     assert "(100000 characters)" in err or "(100002 characters)" in err
     assert len(err) < 2000
+
+
+def test_the_number_of_arguments_is_bounded(capsys):
+    # argparse takes time quadratic in the number of options (10000 --at options: 2 s,
+    # 100000: minutes), so the count is refused before parsing
+    argv = ["grad", "x"] + [a for i in range(100_000) for a in ("--at", f"y{i}=1")]
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert "200002 arguments; the limit is 4000" in err and len(err) < 1000
+    status, _, err = run(capsys, "grad", "x", *[a for i in range(1999) for a in ("--at", "x=1")])
+    assert status == 2 and "given twice" in err  # 4000 arguments are still read

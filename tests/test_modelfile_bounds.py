@@ -200,3 +200,27 @@ def test_the_checksum_does_not_depend_on_key_order_or_spacing(tmp_path):
     reordered["parameters"] = dict(reversed(list(doc["parameters"].items())))
     path.write_text(json.dumps(reordered, separators=(",", ":")))
     assert fingerprint(MLP.load(path)) == fingerprint(net)
+
+
+LONG = "z" * 1_000_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({"format": LONG}),
+        json.dumps(dict(document(1, [1], {}), version=[0] * 100_000)),
+        json.dumps(dict(document(1, [1], {LONG: "a string"}))),
+        '{"' + LONG + '": 1, "' + LONG + '": 2}',
+        json.dumps(dict(document(1, [1], {LONG: 1.0, "b": 0.0}))),
+        json.dumps(dict(document(1, [1], {}), module=LONG)),
+        json.dumps(document(1, [1], {"x": 1.0}) | {"checksum": LONG}),
+    ],
+    ids=["format", "version", "param-type", "duplicate", "param-name", "module", "checksum"],
+)
+def test_messages_about_a_file_quote_it_short(tmp_path, text):
+    path = tmp_path / "model.json"
+    path.write_text(text)
+    with pytest.raises(ModelFileError) as refused:
+        Module.load(path)
+    assert len(str(refused.value)) < 600

@@ -35,7 +35,8 @@ kind:
   backward pass, or with ``--anomaly`` a NaN or infinity (one line);
 * 2: the command cannot be carried out as given: an expression outside the
   grammar (the message points at the offending part, compiler style), a
-  malformed ``--at`` pair, a value that is not a finite decimal number, a name
+  malformed ``--at`` pair, a value that is not a finite decimal number (or
+  that underflows to 0.0, such as ``1e-400``), a name
   without a value, a name given twice, a value for a name the expression does
   not have, or an ``--svg`` file that cannot be made: unknown suffix, a folder
   in the way or not writable, Graphviz missing, a graph too large to draw (one
