@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeAlias, final
@@ -64,7 +65,20 @@ _SIGMOID, _RELU, _SUM, _LINEAR = OPS["sigmoid"], OPS["relu"], OPS["sum"], OPS["l
 _SQUARED_ERROR = OPS["squared_error"]
 
 _new_value = object.__new__
-_recording = True  # False inside no_grad()
+
+
+class _ThreadState(threading.local):
+    recording = True  # False inside this thread's no_grad() blocks
+
+
+_thread = _ThreadState()
+# How many no_grad() blocks are open, in all threads. While it is 0 every thread
+# records, and the operations test only this number (a global read, as cheap as
+# a plain switch); otherwise they ask the thread's own state. The hot test is
+#     if not _no_grad_blocks or _thread.recording:   (record the operation)
+_no_grad_blocks = 0
+_no_grad_lock = threading.Lock()  # guards _no_grad_blocks
+_pass_lock = threading.Lock()  # one backward pass at a time, in all threads
 
 
 def _to_float(x: object, where: str) -> float:
@@ -125,7 +139,7 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
         v.data = forward(self.data, bd)
         v.grad = 0.0
         v.label = ""
-        if _recording:
+        if not _no_grad_blocks or _thread.recording:
             v._op, v._a, v._b = op, self, b
         else:
             v._op = v._a = v._b = None
@@ -145,7 +159,7 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
         v.data = forward(bd, self.data)
         v.grad = 0.0
         v.label = ""
-        if _recording:
+        if not _no_grad_blocks or _thread.recording:
             v._op, v._a, v._b = op, b, self
         else:
             v._op = v._a = v._b = None
@@ -168,7 +182,10 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
         v.data = forward(self.data)
         v.grad = 0.0
         v.label = ""
-        v._op, v._a = (op, self) if _recording else (None, None)
+        if not _no_grad_blocks or _thread.recording:
+            v._op, v._a = op, self
+        else:
+            v._op = v._a = None
         v._b = None
         v._pending = 0
         return v
@@ -378,6 +395,11 @@ class Value:
           (``Module.zero_grad()``);
         * every other node's ``grad`` is reset at the start of the pass, so
           after it each holds its gradient from this pass;
+        * passes run one at a time: a ``backward()`` called while another
+          thread's pass runs waits for it to finish (the use counts of shared
+          nodes live on the nodes), so threads may run passes over graphs that
+          share nodes; leaves receive the sum of both passes, and a shared
+          intermediate node holds the gradient of the pass that ran last;
         * an interrupted pass loses nothing: if anything raises during the
           pass (Ctrl-C, an error from an operation, ``AnomalyError``), every
           leaf gets back exactly the gradient it held before the call, the
@@ -390,16 +412,17 @@ class Value:
         reached: list[Value] = []
         kept: list[tuple[Value, float]] = []
         running = False
-        try:
-            _prepare_pass(self, reached, kept)
-            running = True
-            self.grad = seed
-            _run_pass(self)
-            for leaf, previous in kept:
-                leaf.grad = previous + leaf.grad
-        except BaseException:  # Ctrl-C or an error from an operation: undo the whole pass
-            _undo_pass(self, reached, kept, running)
-            raise
+        with _pass_lock:  # passes share use counts on shared nodes: one at a time
+            try:
+                _prepare_pass(self, reached, kept)
+                running = True
+                self.grad = seed
+                _run_pass(self)
+                for leaf, previous in kept:
+                    leaf.grad = previous + leaf.grad
+            except BaseException:  # Ctrl-C or an error from an operation: undo the pass
+                _undo_pass(self, reached, kept, running)
+                raise
 
 
 def _prepare_pass(root: Value, reached: list[Value], kept: list[tuple[Value, float]]) -> None:
@@ -598,21 +621,27 @@ def _data(x: object) -> float:
 def no_grad() -> Iterator[None]:
     """Within this block operations record no graph: their results are leaves.
 
-    Use it for evaluation and for parameter updates. The switch is process-wide
-    (not per thread). Blocks nest; leaving one restores the previous state.
+    Use it for evaluation and for parameter updates. The switch is per thread,
+    as in PyTorch: a block in one thread does not stop another thread from
+    recording, whatever the order in which threads enter and leave their
+    blocks. Blocks nest; leaving one restores the previous state.
     """
-    global _recording
-    previous = _recording
-    _recording = False
+    global _no_grad_blocks
+    with _no_grad_lock:
+        _no_grad_blocks += 1  # first, so that the hot test looks at _thread below
+    previous = _thread.recording
     try:
+        _thread.recording = False
         yield
     finally:
-        _recording = previous
+        _thread.recording = previous
+        with _no_grad_lock:
+            _no_grad_blocks -= 1
 
 
 def is_grad_enabled() -> bool:
-    """False inside :func:`no_grad`."""
-    return _recording
+    """False inside :func:`no_grad` (in this thread)."""
+    return _thread.recording
 
 
 # --- functions on Values or plain numbers -----------------------------------
@@ -671,7 +700,7 @@ def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
     v.data = op.forward(*values)
     v.grad = 0.0
     v.label = ""
-    if _recording:
+    if not _no_grad_blocks or _thread.recording:
         v._op, v._a, v._b = op, args, op.partials(v.data, *values)
     else:
         v._op = v._a = v._b = None
