@@ -130,29 +130,32 @@ def test_trainer_and_evaluator_threads() -> None:
     assert is_grad_enabled()
 
 
+def _shared_chain_trial(passes: int) -> None:
+    x = Value(1.5)
+    h = x
+    for _ in range(50):  # a shared chain: each pass counts uses on its nodes
+        h = h * 1.0
+    wrong: list[tuple[str, float]] = []
+
+    def worker(name: str, factor: float) -> Callable[[], None]:
+        own = Value(factor)
+
+        def run() -> None:
+            for _ in range(passes):
+                own.grad = 0.0
+                root = h * h * own  # d/d own = h**2 = 2.25; d/dx = 2 h own = 3 * factor
+                root.backward()
+                if own.grad != 2.25:
+                    wrong.append((name, own.grad))
+
+        return run
+
+    run_threads(worker("A", 2.0), worker("B", 4.0))
+    assert wrong == []
+    assert x.grad == passes * (6.0 + 12.0)  # exact: sums of multiples of 6
+    assert all(node._pending == 0 for node in [h, x])
+
+
 def test_concurrent_backward_passes_over_shared_nodes() -> None:
     for _trial in range(40):
-        x = Value(1.5)
-        h = x
-        for _ in range(50):  # a shared chain: each pass counts uses on its nodes
-            h = h * 1.0
-        passes = 200
-        wrong: list[tuple[str, float]] = []
-
-        def worker(name: str, factor: float) -> Callable[[], None]:
-            own = Value(factor)
-
-            def run() -> None:
-                for _ in range(passes):
-                    own.grad = 0.0
-                    root = h * h * own  # d/d own = h**2 = 2.25; d/dx = 2 h own = 3 * factor
-                    root.backward()
-                    if own.grad != 2.25:
-                        wrong.append((name, own.grad))
-
-            return run
-
-        run_threads(worker("A", 2.0), worker("B", 4.0))
-        assert wrong == []
-        assert x.grad == passes * (6.0 + 12.0)  # exact: sums of multiples of 6
-        assert all(node._pending == 0 for node in [h, x])
+        _shared_chain_trial(passes=200)
