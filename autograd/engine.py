@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -82,15 +83,46 @@ _pass_lock = threading.Lock()  # one backward pass at a time, in all threads
 
 
 def _to_float(x: object, where: str) -> float:
-    """``x`` as a float if it is a real number; ``TypeError`` naming its type otherwise."""
+    """``x`` as a float if it is a real number; ``TypeError`` naming its type otherwise.
+
+    A finite number too large for a float raises ``OverflowError`` (an int, a
+    Fraction, or a NumPy ``longdouble`` such as ``1e4000``, which ``float()``
+    would silently turn into inf); an infinity or NaN given as such is kept.
+    A number too small for a float rounds to the nearest one, as ``float()``
+    does (``1e-400`` becomes 0.0).
+    """
     if type(x) is float:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r:.60}")
+        raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {_quote(x)}")
     try:
-        return float(x)
+        out = float(x)
     except OverflowError:
-        raise OverflowError(f"{where}: {x!r:.60} is too large for a float") from None
+        out = math.inf  # reported below
+    if math.isinf(out) and not x == out:  # finite (or larger than any float) before, inf now
+        raise OverflowError(
+            f"{where}: {_quote(x)} is too large for a float (the largest is about 1.8e308)"
+        )
+    return out
+
+
+def _quote(x: object, limit: int = 60) -> str:
+    """A short quotation of a number or object for an error message; never fails, never long.
+
+    Large integers and fractions are described by their number of digits, not
+    printed (printing one of 5000 digits fails, and one of a million is slow).
+    """
+    if isinstance(x, numbers.Rational):
+        size = max(abs(int(x.numerator)).bit_length(), int(x.denominator).bit_length())
+        if size > 190:  # more than about 57 digits
+            kind = "integer" if isinstance(x, numbers.Integral) else type(x).__name__
+            sign = "a negative" if x < 0 else ("an" if kind == "integer" else "a")
+            return f"{sign} {kind} of about {int(size * 0.30103) + 1} digits"
+    try:
+        text = reprlib.repr(x)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(x).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _refuse(what: str) -> NoReturn:

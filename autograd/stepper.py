@@ -70,7 +70,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .engine import Value, graph_order, nodes_of
+from .engine import Value, _quote, _to_float, graph_order, nodes_of
 from .formatting import format_exact, format_number
 from .ops import Op
 from .table import node_names
@@ -325,9 +325,9 @@ def _seed(grad: object) -> float:
     if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
         raise TypeError(
             f"backward_steps: expected a real number as the seed gradient, "
-            f"got {type(grad).__name__} {grad!r:.60}"
+            f"got {type(grad).__name__} {_quote(grad)}"
         )
-    return float(grad)
+    return _to_float(grad, "backward_steps")
 
 
 def backward_steps(root: Value, grad: float = 1.0) -> Iterator[BackwardStep]:
