@@ -200,6 +200,7 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
 
     made = reflected_method if reflected else method
     made.__name__ = f"__{'r' if reflected else ''}{op.name}__"
+    made.__qualname__ = f"Value.{made.__name__}"  # so that pickle finds it as Value's method
     roles = "other as a, self as b" if reflected else "self as a, other as b"
     made.__doc__ = f"``{op.notation}`` with {roles}."
     return made
@@ -223,6 +224,7 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
         return v
 
     method.__name__ = op.name
+    method.__qualname__ = f"Value.{op.name}"  # pickle finds Value.sigmoid (nn's activations)
     method.__doc__ = doc
     return method
 
@@ -410,6 +412,58 @@ class Value:
         if self.label:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
+
+    # --- copying and pickling ----------------------------------------------------
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle a leaf by its numbers, a node with its graph flattened (see :func:`_graph`)."""
+        if self._op is None:
+            return (_leaf, (self.data, self.grad, self.label))
+        return (_graph, (_flatten(self),))
+
+    def __copy__(self) -> Value:
+        """A new node with the same numbers, operation and arguments (the same parents)."""
+        v = _new_value(Value)
+        v.data, v.grad, v.label = self.data, self.grad, self.label
+        v._op, v._a, v._b = self._op, self._a, self._b
+        v._pending = 0
+        return v
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of this Value and of every Value it depends on, made without recursion.
+
+        Nodes already copied in the same ``copy.deepcopy`` call (``memo``) are
+        reused, so sharing is kept: a copied network's ``out`` is still made
+        from its copied ``z``. Graphs of any depth can be copied.
+        """
+        found = memo.get(id(self))
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        stack: list[tuple[Value, bool]] = [(self, False)]
+        while stack:  # inputs before the nodes that use them, as in nodes_of
+            node, expanded = stack.pop()
+            if id(node) in memo:
+                continue
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if type(a) is Value)
+                continue
+            v = _new_value(Value)
+            v.data, v.grad, v.label = node.data, node.grad, node.label
+            v._pending = 0
+            op = v._op = node._op
+            if op is None:
+                v._a = v._b = None
+            elif op.arity is None:  # the local derivatives (_b) are a tuple of floats
+                v._a = tuple(memo[id(a)] if type(a) is Value else a for a in node._a)
+                v._b = node._b
+            else:
+                a, b = node._a, node._b
+                v._a = memo[id(a)] if type(a) is Value else a
+                v._b = memo[id(b)] if type(b) is Value else b
+            memo[id(node)] = v
+        memo.setdefault(id(memo), []).append(self)  # keep the original alive, as copy does
+        return memo[id(self)]  # type: ignore[no-any-return]
 
     # --- the backward pass ---------------------------------------------------
 
@@ -644,6 +698,81 @@ def _data(x: object) -> float:
     if isinstance(x, Value):
         return x.data
     return _to_float(x, "comparison")
+
+
+# --- pickling ----------------------------------------------------------------
+
+
+def _leaf(data: float, grad: float, label: str) -> Value:
+    """A leaf Value from pickled numbers."""
+    v = Value(data, label)
+    v.grad = _to_float(grad, "unpickling a Value")
+    return v
+
+
+_Entry: TypeAlias = "tuple[str, float, float, str, tuple[Value | float | int, ...]]"
+
+
+def _flatten(root: Value) -> list[_Entry]:
+    """``root``'s graph as a list, inputs first: one entry per node made by an operation.
+
+    An entry is ``(op name, data, grad, label, args)``; in ``args`` a float is
+    a constant, a Value is a leaf (pickled by pickle itself, so leaves shared
+    with other pickled objects stay shared) and an int is the position of an
+    earlier entry. The op is stored by its name in :data:`autograd.OPS`, so no
+    function is pickled, and a flat list needs no recursion however deep the
+    graph is.
+    """
+    position: dict[Value, int] = {}
+    table: list[_Entry] = []
+    for node in nodes_of(root):
+        if node._op is None:
+            continue
+        args = tuple(
+            position[a] if type(a) is Value and a._op is not None else a for a in node.args
+        )
+        position[node] = len(table)
+        table.append((node._op.name, node.data, node.grad, node.label, args))
+    return table
+
+
+def _graph(table: list[_Entry]) -> Value:
+    """The graph of :func:`_flatten` made again; returns its root (the last entry).
+
+    Every entry is checked (a known op name, floats, the right number of
+    arguments, positions of earlier entries only), so a damaged pickle gives
+    a ``ValueError``, not a strange graph. (Unpickling data from an untrusted
+    source is unsafe whatever this function does: pickle can run code.)
+    """
+    made: list[Value] = []
+    for k, entry in enumerate(table):
+        name, data, grad, label, args = entry
+        op = OPS.get(name)
+        if op is None or type(data) is not float or type(grad) is not float:
+            raise ValueError(f"unpickling a Value: entry {k} is damaged ({_quote(entry)})")
+        if op.arity is not None and len(args) != op.arity:
+            raise ValueError(f"unpickling a Value: {name} takes {op.arity} arguments")
+        resolved: list[Value | float] = []
+        for a in args:
+            if type(a) is int and 0 <= a < k:
+                resolved.append(made[a])
+            elif type(a) is float or (type(a) is Value and a._op is None):
+                resolved.append(a)
+            else:
+                raise ValueError(f"unpickling a Value: entry {k} has a bad argument {_quote(a)}")
+        v = _new_value(Value)
+        v.data, v.grad, v.label = data, grad, str(label)
+        v._op, v._pending = op, 0
+        if op.arity is None:
+            v._a = tuple(resolved)
+            v._b = op.partials(data, *[a.data if type(a) is Value else a for a in resolved])
+        else:
+            v._a = resolved[0]
+            v._b = resolved[1] if op.arity == 2 else None
+        made.append(v)
+    if not made:
+        raise ValueError("unpickling a Value: the graph is empty")
+    return made[-1]
 
 
 # --- no_grad ---------------------------------------------------------------
