@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench bench-setup lint typecheck pytest setup dot notebooks clean
+.PHONY: test demo bench bench-setup torch-check lint typecheck pytest setup dot notebooks clean
 
 setup: $(STAMP) dot
 
@@ -56,3 +56,8 @@ bench-setup: $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.run
+
+# Every statement that deltagrad behaves like PyTorch, checked against PyTorch
+# (too heavy for `make test`): bench/torch_check.py.
+torch-check: $(BENCH_STAMP)
+	$(PY) -m bench.torch_check

@@ -470,14 +470,14 @@ class Value:
     def backward(self, grad: Number = 1.0) -> None:
         """Accumulate ``d self / d v`` into ``v.grad`` for every Value ``v`` this one depends on.
 
-        Semantics (as in PyTorch):
+        Semantics (``make torch-check`` checks those said to be PyTorch's):
 
         * the root's gradient is seeded with ``grad`` (1.0 by default);
         * a Value used several times receives the sum of its contributions;
         * zero means zero: a local derivative that is exactly 0 contributes
           nothing, even when the incoming gradient is ``inf`` or ``nan``;
-        * leaves *accumulate*: a second ``backward()`` adds to their ``grad``
-          (exactly doubling it), so zero them between passes
+        * leaves *accumulate*, as in PyTorch: a second ``backward()`` adds to
+          their ``grad`` (exactly doubling it), so zero them between passes
           (``Module.zero_grad()``);
         * every other node's ``grad`` is reset at the start of the pass, so
           after it each holds its gradient from this pass;

@@ -79,7 +79,8 @@ CASES = [
     Case("x * 0 at x = inf", lambda x: x * 0, (inf,), nan, (0.0,),
          "`inf * 0` is NaN, but `d(x * 0)/dx` is the constant 0"),
     Case("relu(x) at x = nan", lambda x: x.relu(), (nan,), nan, (0.0,),
-         "NaN passes forward; the derivative tests `x > 0`, false for NaN, so 0 (as in PyTorch)"),
+         "NaN passes forward; the derivative tests `x > 0`, false for NaN, so 0 "
+         "(PyTorch's relu gives 1 here: its test `x <= 0` is false for NaN too)"),
     Case("x * x at x = 1e200", lambda x: x * x, (1e200,), inf, (2e200,),
          "`*` overflows to inf as IEEE 754 says; only `exp` and `**` raise `OverflowError`"),
     # --- signed zeros ---
