@@ -18,6 +18,7 @@ import pathlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
 from autograd import Value
@@ -162,6 +163,34 @@ CASES = [
          1250.0, (5000.0,), "the same through one sum node"),
     Case("x * x * ... * x (5000 factors)", lambda x: _product(x, 5000), (-1.0,), 1.0, (-5000.0,),
          "`d(x**5000)/dx = 5000 x**4999 = -5000` at `x = -1`; every product is exact"),
+    # --- zero means zero: a local derivative of exactly 0 sends nothing ---
+    Case("relu(x) ** 0.5 at x = -1", lambda x: x.relu() ** 0.5, (-1.0,), 0.0, (0.0,),
+         "inf arrives at relu (the slope of sqrt at 0), but relu's local derivative 0 sends "
+         "nothing: not `inf * 0 = nan`"),
+    Case("relu(x) * y at x = -1, y = nan", lambda x, y: x.relu() * y, (-1.0, nan), nan, (0.0, 0.0),
+         "nan arrives at relu, whose local derivative 0 sends nothing; `d/dy = relu(x) = 0`"),
+    Case("x ** 0 * 1e308 * 10 at x = 2", lambda x: x**0 * 1e308 * 10, (2.0,), inf, (0.0,),
+         "`1e308 * 10` overflows, so inf arrives at `x ** 0`, whose local derivative 0 sends "
+         "nothing"),
+    Case("x * y * 1e308 * 10 at x = 3, y = 0", lambda x, y: x * y * 1e308 * 10, (3.0, 0.0), 0.0,
+         (0.0, inf),
+         "inf arrives at `x * y`: `d/dx = y = 0` sends nothing, `d/dy = x = 3` sends inf"),
+    # --- nothing leaves the graph silently ---
+    Case("math.sin(x) at x = 0.5", lambda x: math.sin(x), (0.5,), TypeError, (),
+         "`float(x)` is refused: write `x.data`, or use the Value's own operations"),
+    Case("bool(x) at x = 0", lambda x: bool(x), (0.0,), TypeError, (),
+         "`if x:` is refused (every Value would be true): write `x.data != 0` or `x > 0`"),
+    Case("[1, 2][x] at x = 1", lambda x: [1, 2][x], (1.0,), TypeError, (),
+         "using a Value as an index is refused, as `int(x)` and `round(x)` are"),
+    # --- numbers in ---
+    Case("x * 10**5000 at x = 1", lambda x: x * 10**5000, (1.0,), OverflowError, (),
+         "too large for a float; the message gives the number of digits, not the digits"),
+    Case("x * longdouble(1e4000) at x = 1", lambda x: x * np.longdouble("1e4000"), (1.0,),
+         OverflowError, (), "`float()` would make it inf without a word"),
+    Case("sum(x, x, x, x, x, x) at x = 0.1", lambda x: vsum([x] * 6), (0.1,),
+         0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1, (6.0,),
+         "left to right, as a chain of `+`, on every Python version (`builtins.sum` is "
+         "compensated from 3.12 and gives 0.6000000000000001)"),
 ]  # fmt: skip
 
 
