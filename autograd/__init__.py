@@ -12,6 +12,9 @@ Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.functional` (``grad`` and ``hessian``: derivatives as values,
 to any order), :mod:`autograd.gradcheck` (finite-difference checks) and
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
+
+The import name ``autograd`` is also that of the unrelated HIPS autograd
+package on PyPI; the two cannot share one environment (see the README).
 """
 
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
@@ -37,6 +40,10 @@ from .engine import (
 from .functional import grad, hessian
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck, gradgradcheck
 from .ops import OPS, Op
+
+__deltagrad__ = True
+"""Marks this package as deltagrad's engine: the name ``autograd`` is also that of
+HIPS autograd on PyPI, and ``nn`` checks this marker to tell the two apart."""
 
 __all__ = [
     "OPS",

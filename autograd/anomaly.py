@@ -7,7 +7,9 @@ the graph it sits. Outside the block nothing is checked and nothing is paid:
 entering the block swaps checking versions of the operations into
 :class:`~autograd.engine.Value` and leaving it puts the plain ones back.
 
-The switch is process-wide (not per thread); blocks nest.
+The switch is process-wide (not per thread: it swaps methods of the class
+:class:`~autograd.engine.Value`); blocks nest. The checked pass takes the same
+lock as ``backward()``, so passes still run one at a time.
 """
 
 from __future__ import annotations
@@ -170,17 +172,18 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
     reached: list[Value] = []
     kept: list[tuple[Value, float]] = []
     running = False
-    try:
-        engine._prepare_pass(self, reached, kept)
-        for node in reached:
-            node._pending = 0  # this pass follows graph_order instead of counting
-        running = True
-        _checked_pass(self, seed, order)
-        for leaf, previous in kept:
-            leaf.grad = previous + leaf.grad
-    except BaseException:  # AnomalyError included: leaves get back what they held
-        engine._undo_pass(self, reached, kept, running)
-        raise
+    with engine._pass_lock:
+        try:
+            engine._prepare_pass(self, reached, kept)
+            for node in reached:
+                node._pending = 0  # this pass follows graph_order instead of counting
+            running = True
+            _checked_pass(self, seed, order)
+            for leaf, previous in kept:
+                leaf.grad = previous + leaf.grad
+        except BaseException:  # AnomalyError included: leaves get back what they held
+            engine._undo_pass(self, reached, kept, running)
+            raise
 
 
 def _checked_pass(self: Value, seed: float, order: list[Value]) -> None:

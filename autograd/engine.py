@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeAlias, final
@@ -68,19 +70,63 @@ _SQUARED_ERROR = OPS["squared_error"]
 _MAXIMUM, _MINIMUM, _LOGSUMEXP = OPS["maximum"], OPS["minimum"], OPS["logsumexp"]
 
 _new_value = object.__new__
-_recording = True  # False inside no_grad()
+
+
+class _ThreadState(threading.local):
+    recording = True  # False inside this thread's no_grad() blocks
+
+
+_thread = _ThreadState()
+# How many no_grad() blocks are open, in all threads. While it is 0 every thread
+# records, and the operations test only this number (a global read, as cheap as
+# a plain switch); otherwise they ask the thread's own state. The hot test is
+#     if not _no_grad_blocks or _thread.recording:   (record the operation)
+_no_grad_blocks = 0
+_no_grad_lock = threading.Lock()  # guards _no_grad_blocks
+_pass_lock = threading.Lock()  # one backward pass at a time, in all threads
 
 
 def _to_float(x: object, where: str) -> float:
-    """``x`` as a float if it is a real number; ``TypeError`` naming its type otherwise."""
+    """``x`` as a float if it is a real number; ``TypeError`` naming its type otherwise.
+
+    A finite number too large for a float raises ``OverflowError`` (an int, a
+    Fraction, or a NumPy ``longdouble`` such as ``1e4000``, which ``float()``
+    would silently turn into inf); an infinity or NaN given as such is kept.
+    A number too small for a float rounds to the nearest one, as ``float()``
+    does (``1e-400`` becomes 0.0).
+    """
     if type(x) is float:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r:.60}")
+        raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {_quote(x)}")
     try:
-        return float(x)
+        out = float(x)
     except OverflowError:
-        raise OverflowError(f"{where}: {x!r:.60} is too large for a float") from None
+        out = math.inf  # reported below
+    if math.isinf(out) and not x == out:  # finite (or larger than any float) before, inf now
+        raise OverflowError(
+            f"{where}: {_quote(x)} is too large for a float (the largest is about 1.8e308)"
+        )
+    return out
+
+
+def _quote(x: object, limit: int = 60) -> str:
+    """A short quotation of a number or object for an error message; never fails, never long.
+
+    Large integers and fractions are described by their number of digits, not
+    printed (printing one of 5000 digits fails, and one of a million is slow).
+    """
+    if isinstance(x, numbers.Rational):
+        size = max(abs(int(x.numerator)).bit_length(), int(x.denominator).bit_length())
+        if size > 190:  # more than about 57 digits
+            kind = "integer" if isinstance(x, numbers.Integral) else type(x).__name__
+            sign = "a negative" if x < 0 else ("an" if kind == "integer" else "a")
+            return f"{sign} {kind} of about {int(size * 0.30103) + 1} digits"
+    try:
+        text = reprlib.repr(x)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(x).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _refuse(what: str) -> NoReturn:
@@ -129,7 +175,7 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
         v.data = forward(self.data, bd)
         v.grad = 0.0
         v.label = ""
-        if _recording:
+        if not _no_grad_blocks or _thread.recording:
             v._op, v._a, v._b = op, self, b
         else:
             v._op = v._a = v._b = None
@@ -149,7 +195,7 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
         v.data = forward(bd, self.data)
         v.grad = 0.0
         v.label = ""
-        if _recording:
+        if not _no_grad_blocks or _thread.recording:
             v._op, v._a, v._b = op, b, self
         else:
             v._op = v._a = v._b = None
@@ -158,6 +204,7 @@ def _binary_method(op: Op, reflected: bool = False) -> Callable[[Value, Operand]
 
     made = reflected_method if reflected else method
     made.__name__ = f"__{'r' if reflected else ''}{op.name}__"
+    made.__qualname__ = f"Value.{made.__name__}"  # so that pickle finds it as Value's method
     roles = "other as a, self as b" if reflected else "self as a, other as b"
     made.__doc__ = f"``{op.notation}`` with {roles}."
     return made
@@ -172,12 +219,16 @@ def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
         v.data = forward(self.data)
         v.grad = 0.0
         v.label = ""
-        v._op, v._a = (op, self) if _recording else (None, None)
+        if not _no_grad_blocks or _thread.recording:
+            v._op, v._a = op, self
+        else:
+            v._op = v._a = None
         v._b = None
         v._pending = 0
         return v
 
     method.__name__ = op.name
+    method.__qualname__ = f"Value.{op.name}"  # pickle finds Value.sigmoid (nn's activations)
     method.__doc__ = doc
     return method
 
@@ -227,7 +278,7 @@ class Value:
     operations. NumPy: ``np.asarray([x])`` is an object array of the Values
     themselves, and a ufunc calls the Value's method of the same name
     (``np.exp(x)`` is ``x.exp()``, in the graph) or raises ``TypeError`` when
-    there is none (``np.sin(x)``); ``np.float64(x)`` and ``dtype=float``
+    there is none (``np.arctan(x)``); ``np.float64(x)`` and ``dtype=float``
     convert with ``float()`` and are refused. Value cannot be subclassed (the
     backward pass recognises nodes by their exact type, for speed).
     """
@@ -398,22 +449,79 @@ class Value:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
 
+    # --- copying and pickling ----------------------------------------------------
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle a leaf by its numbers, a node with its graph flattened (see :func:`_graph`)."""
+        if self._op is None:
+            return (_leaf, (self.data, self.grad, self.label))
+        return (_graph, (_flatten(self),))
+
+    def __copy__(self) -> Value:
+        """A new node with the same numbers, operation and arguments (the same parents)."""
+        v = _new_value(Value)
+        v.data, v.grad, v.label = self.data, self.grad, self.label
+        v._op, v._a, v._b = self._op, self._a, self._b
+        v._pending = 0
+        return v
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of this Value and of every Value it depends on, made without recursion.
+
+        Nodes already copied in the same ``copy.deepcopy`` call (``memo``) are
+        reused, so sharing is kept: a copied network's ``out`` is still made
+        from its copied ``z``. Graphs of any depth can be copied.
+        """
+        found = memo.get(id(self))
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        stack: list[tuple[Value, bool]] = [(self, False)]
+        while stack:  # inputs before the nodes that use them, as in nodes_of
+            node, expanded = stack.pop()
+            if id(node) in memo:
+                continue
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if type(a) is Value)
+                continue
+            v = _new_value(Value)
+            v.data, v.grad, v.label = node.data, node.grad, node.label
+            v._pending = 0
+            op = v._op = node._op
+            if op is None:
+                v._a = v._b = None
+            elif op.arity is None:  # the local derivatives (_b) are a tuple of floats
+                v._a = tuple(memo[id(a)] if type(a) is Value else a for a in node._a)
+                v._b = node._b
+            else:
+                a, b = node._a, node._b
+                v._a = memo[id(a)] if type(a) is Value else a
+                v._b = memo[id(b)] if type(b) is Value else b
+            memo[id(node)] = v
+        memo.setdefault(id(memo), []).append(self)  # keep the original alive, as copy does
+        return memo[id(self)]  # type: ignore[no-any-return]
+
     # --- the backward pass ---------------------------------------------------
 
     def backward(self, grad: Number = 1.0) -> None:
         """Accumulate ``d self / d v`` into ``v.grad`` for every Value ``v`` this one depends on.
 
-        Semantics (as in PyTorch):
+        Semantics (``make torch-check`` checks those said to be PyTorch's):
 
         * the root's gradient is seeded with ``grad`` (1.0 by default);
         * a Value used several times receives the sum of its contributions;
         * zero means zero: a local derivative that is exactly 0 contributes
           nothing, even when the incoming gradient is ``inf`` or ``nan``;
-        * leaves *accumulate*: a second ``backward()`` adds to their ``grad``
-          (exactly doubling it), so zero them between passes
+        * leaves *accumulate*, as in PyTorch: a second ``backward()`` adds to
+          their ``grad`` (exactly doubling it), so zero them between passes
           (``Module.zero_grad()``);
         * every other node's ``grad`` is reset at the start of the pass, so
           after it each holds its gradient from this pass;
+        * passes run one at a time: a ``backward()`` called while another
+          thread's pass runs waits for it to finish (the use counts of shared
+          nodes live on the nodes), so threads may run passes over graphs that
+          share nodes; leaves receive the sum of both passes, and a shared
+          intermediate node holds the gradient of the pass that ran last;
         * an interrupted pass loses nothing: if anything raises during the
           pass (Ctrl-C, an error from an operation, ``AnomalyError``), every
           leaf gets back exactly the gradient it held before the call, the
@@ -426,16 +534,17 @@ class Value:
         reached: list[Value] = []
         kept: list[tuple[Value, float]] = []
         running = False
-        try:
-            _prepare_pass(self, reached, kept)
-            running = True
-            self.grad = seed
-            _run_pass(self)
-            for leaf, previous in kept:
-                leaf.grad = previous + leaf.grad
-        except BaseException:  # Ctrl-C or an error from an operation: undo the whole pass
-            _undo_pass(self, reached, kept, running)
-            raise
+        with _pass_lock:  # passes share use counts on shared nodes: one at a time
+            try:
+                _prepare_pass(self, reached, kept)
+                running = True
+                self.grad = seed
+                _run_pass(self)
+                for leaf, previous in kept:
+                    leaf.grad = previous + leaf.grad
+            except BaseException:  # Ctrl-C or an error from an operation: undo the pass
+                _undo_pass(self, reached, kept, running)
+                raise
 
 
 def _prepare_pass(root: Value, reached: list[Value], kept: list[tuple[Value, float]]) -> None:
@@ -627,6 +736,81 @@ def _data(x: object) -> float:
     return _to_float(x, "comparison")
 
 
+# --- pickling ----------------------------------------------------------------
+
+
+def _leaf(data: float, grad: float, label: str) -> Value:
+    """A leaf Value from pickled numbers."""
+    v = Value(data, label)
+    v.grad = _to_float(grad, "unpickling a Value")
+    return v
+
+
+_Entry: TypeAlias = "tuple[str, float, float, str, tuple[Value | float | int, ...]]"
+
+
+def _flatten(root: Value) -> list[_Entry]:
+    """``root``'s graph as a list, inputs first: one entry per node made by an operation.
+
+    An entry is ``(op name, data, grad, label, args)``; in ``args`` a float is
+    a constant, a Value is a leaf (pickled by pickle itself, so leaves shared
+    with other pickled objects stay shared) and an int is the position of an
+    earlier entry. The op is stored by its name in :data:`autograd.OPS`, so no
+    function is pickled, and a flat list needs no recursion however deep the
+    graph is.
+    """
+    position: dict[Value, int] = {}
+    table: list[_Entry] = []
+    for node in nodes_of(root):
+        if node._op is None:
+            continue
+        args = tuple(
+            position[a] if type(a) is Value and a._op is not None else a for a in node.args
+        )
+        position[node] = len(table)
+        table.append((node._op.name, node.data, node.grad, node.label, args))
+    return table
+
+
+def _graph(table: list[_Entry]) -> Value:
+    """The graph of :func:`_flatten` made again; returns its root (the last entry).
+
+    Every entry is checked (a known op name, floats, the right number of
+    arguments, positions of earlier entries only), so a damaged pickle gives
+    a ``ValueError``, not a strange graph. (Unpickling data from an untrusted
+    source is unsafe whatever this function does: pickle can run code.)
+    """
+    made: list[Value] = []
+    for k, entry in enumerate(table):
+        name, data, grad, label, args = entry
+        op = OPS.get(name)
+        if op is None or type(data) is not float or type(grad) is not float:
+            raise ValueError(f"unpickling a Value: entry {k} is damaged ({_quote(entry)})")
+        if op.arity is not None and len(args) != op.arity:
+            raise ValueError(f"unpickling a Value: {name} takes {op.arity} arguments")
+        resolved: list[Value | float] = []
+        for a in args:
+            if type(a) is int and 0 <= a < k:
+                resolved.append(made[a])
+            elif type(a) is float or (type(a) is Value and a._op is None):
+                resolved.append(a)
+            else:
+                raise ValueError(f"unpickling a Value: entry {k} has a bad argument {_quote(a)}")
+        v = _new_value(Value)
+        v.data, v.grad, v.label = data, grad, str(label)
+        v._op, v._pending = op, 0
+        if op.arity is None:
+            v._a = tuple(resolved)
+            v._b = op.partials(data, *[a.data if type(a) is Value else a for a in resolved])
+        else:
+            v._a = resolved[0]
+            v._b = resolved[1] if op.arity == 2 else None
+        made.append(v)
+    if not made:
+        raise ValueError("unpickling a Value: the graph is empty")
+    return made[-1]
+
+
 # --- no_grad ---------------------------------------------------------------
 
 
@@ -634,21 +818,27 @@ def _data(x: object) -> float:
 def no_grad() -> Iterator[None]:
     """Within this block operations record no graph: their results are leaves.
 
-    Use it for evaluation and for parameter updates. The switch is process-wide
-    (not per thread). Blocks nest; leaving one restores the previous state.
+    Use it for evaluation and for parameter updates. The switch is per thread,
+    as in PyTorch: a block in one thread does not stop another thread from
+    recording, whatever the order in which threads enter and leave their
+    blocks. Blocks nest; leaving one restores the previous state.
     """
-    global _recording
-    previous = _recording
-    _recording = False
+    global _no_grad_blocks
+    with _no_grad_lock:
+        _no_grad_blocks += 1  # first, so that the hot test looks at _thread below
+    previous = _thread.recording
     try:
+        _thread.recording = False
         yield
     finally:
-        _recording = previous
+        _thread.recording = previous
+        with _no_grad_lock:
+            _no_grad_blocks -= 1
 
 
 def is_grad_enabled() -> bool:
-    """False inside :func:`no_grad`."""
-    return _recording
+    """False inside :func:`no_grad` (in this thread)."""
+    return _thread.recording
 
 
 # --- functions on Values or plain numbers -----------------------------------
@@ -753,7 +943,7 @@ def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
     v.data = op.forward(*values)
     v.grad = 0.0
     v.label = ""
-    if _recording:
+    if not _no_grad_blocks or _thread.recording:
         v._op, v._a, v._b = op, args, op.partials(v.data, *values)
     else:
         v._op = v._a = v._b = None
@@ -764,8 +954,10 @@ def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
     """``x_1 + ... + x_n`` as one node, whose local derivative is 1 for every input.
 
-    Same value as a chain of ``+`` (summed left to right), but one node instead
-    of n - 1, so graphs of wide sums stay small.
+    Same value as a chain of ``+``, bit for bit (summed left to right, on every
+    Python version: never with ``builtins.sum``, which is compensated from
+    Python 3.12), but one node instead of n - 1, so graphs of wide sums stay
+    small.
     """
     return _variadic(_SUM, _operands(tuple(values), "sum"))
 

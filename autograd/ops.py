@@ -27,6 +27,7 @@ import decimal
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce as _reduce
 from operator import add as _add
 from operator import mul as _mul
 from operator import neg as _neg
@@ -305,13 +306,18 @@ def _decimal_lse(xs: tuple[float, ...]) -> decimal.Decimal:
     return total.ln()
 
 
+# Sums are plain left-to-right additions (functools.reduce of +), never
+# builtins.sum: from Python 3.12 builtins.sum of floats is compensated, so its
+# result would depend on the Python version and differ from a chain of +.
 def _sum(*xs: float) -> float:
-    return sum(xs, 0.0)
+    # exactly x_1 + x_2 + ... + x_n, the value of a chain of + (0.0 for no terms)
+    return _reduce(_add, xs) if xs else 0.0
 
 
 def _linear(*args: float) -> float:
+    # ((0.0 + w_1*x_1) + w_2*x_2) + ... + b, as a loop `z += w_i * x_i` computes it
     n = len(args) // 2
-    return sum(map(_mul, args[:n], args[n : 2 * n]), 0.0) + args[2 * n]
+    return _reduce(_add, map(_mul, args[:n], args[n : 2 * n]), 0.0) + args[2 * n]
 
 
 # --- local derivatives: partials(out, *args) ---

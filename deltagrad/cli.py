@@ -192,6 +192,10 @@ class _quit_on_sigint:
         self.previous: Any = None
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, _exit_interrupted)
+            from . import ORIGINAL_SIGINT, early_sigint
+
+            if self.previous is early_sigint:  # after start-up, Ctrl-C is a KeyboardInterrupt
+                self.previous = ORIGINAL_SIGINT
 
     def __exit__(self, *exc: object) -> None:
         if self.previous is not None:

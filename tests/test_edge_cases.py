@@ -18,6 +18,7 @@ import pathlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
 from autograd import Value, logsumexp, maximum, minimum
@@ -79,7 +80,8 @@ CASES = [
     Case("x * 0 at x = inf", lambda x: x * 0, (inf,), nan, (0.0,),
          "`inf * 0` is NaN, but `d(x * 0)/dx` is the constant 0"),
     Case("relu(x) at x = nan", lambda x: x.relu(), (nan,), nan, (0.0,),
-         "NaN passes forward; the derivative tests `x > 0`, false for NaN, so 0 (as in PyTorch)"),
+         "NaN passes forward; the derivative tests `x > 0`, false for NaN, so 0 "
+         "(PyTorch's relu gives 1 here: its test `x <= 0` is false for NaN too)"),
     Case("x * x at x = 1e200", lambda x: x * x, (1e200,), inf, (2e200,),
          "`*` overflows to inf as IEEE 754 says; only `exp` and `**` raise `OverflowError`"),
     # --- signed zeros ---
@@ -208,6 +210,34 @@ CASES = [
          (1.0, 0.0), "the infinite term takes the whole weight"),
     Case("logsumexp([x, y]) at x = y = -inf", lambda *xs: logsumexp(xs), (-inf, -inf), -inf,
          (nan, nan), "`log 0 = -inf`; the softmax `0/0` is not defined"),
+    # --- zero means zero: a local derivative of exactly 0 sends nothing ---
+    Case("relu(x) ** 0.5 at x = -1", lambda x: x.relu() ** 0.5, (-1.0,), 0.0, (0.0,),
+         "inf arrives at relu (the slope of sqrt at 0), but relu's local derivative 0 sends "
+         "nothing: not `inf * 0 = nan`"),
+    Case("relu(x) * y at x = -1, y = nan", lambda x, y: x.relu() * y, (-1.0, nan), nan, (0.0, 0.0),
+         "nan arrives at relu, whose local derivative 0 sends nothing; `d/dy = relu(x) = 0`"),
+    Case("x ** 0 * 1e308 * 10 at x = 2", lambda x: x**0 * 1e308 * 10, (2.0,), inf, (0.0,),
+         "`1e308 * 10` overflows, so inf arrives at `x ** 0`, whose local derivative 0 sends "
+         "nothing"),
+    Case("x * y * 1e308 * 10 at x = 3, y = 0", lambda x, y: x * y * 1e308 * 10, (3.0, 0.0), 0.0,
+         (0.0, inf),
+         "inf arrives at `x * y`: `d/dx = y = 0` sends nothing, `d/dy = x = 3` sends inf"),
+    # --- nothing leaves the graph silently ---
+    Case("math.sin(x) at x = 0.5", lambda x: math.sin(x), (0.5,), TypeError, (),
+         "`float(x)` is refused: write `x.data`, or use the Value's own operations"),
+    Case("bool(x) at x = 0", lambda x: bool(x), (0.0,), TypeError, (),
+         "`if x:` is refused (every Value would be true): write `x.data != 0` or `x > 0`"),
+    Case("[1, 2][x] at x = 1", lambda x: [1, 2][x], (1.0,), TypeError, (),
+         "using a Value as an index is refused, as `int(x)` and `round(x)` are"),
+    # --- numbers in ---
+    Case("x * 10**5000 at x = 1", lambda x: x * 10**5000, (1.0,), OverflowError, (),
+         "too large for a float; the message gives the number of digits, not the digits"),
+    Case("x * longdouble(1e4000) at x = 1", lambda x: x * np.longdouble("1e4000"), (1.0,),
+         OverflowError, (), "`float()` would make it inf without a word"),
+    Case("sum(x, x, x, x, x, x) at x = 0.1", lambda x: vsum([x] * 6), (0.1,),
+         0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1, (6.0,),
+         "left to right, as a chain of `+`, on every Python version (`builtins.sum` is "
+         "compensated from 3.12 and gives 0.6000000000000001)"),
 ]  # fmt: skip
 
 

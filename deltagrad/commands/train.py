@@ -50,7 +50,7 @@ from nn.objectives import LOSSES, Objective
 from nn.optim import SGD
 from nn.train import EpochStats, TrainResult, fit
 
-from ..limits import EPOCHS, bounded_int, seed_int
+from ..limits import EPOCHS, HIDDEN, bounded_int, seed_int
 from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 __all__ = [
@@ -73,7 +73,7 @@ EXIT_USAGE = 2
 
 MAX_EPOCHS = 1_000_000
 MAX_BATCH = 1_000_000
-MAX_WIDTH = 1024
+MAX_WIDTH = HIDDEN.high
 MAX_LAYERS = 8
 
 
@@ -182,22 +182,18 @@ def fraction(text: str) -> float:
 
 
 def layer_sizes(text: str) -> tuple[int, ...]:
-    """``"16,16"`` -> (16, 16): hidden layer sizes, each 1 to MAX_WIDTH, at most MAX_LAYERS."""
-    parts = [p.strip() for p in text.split(",")]
+    """``"16,16"`` -> (16, 16): hidden layer sizes, each within HIDDEN, at most MAX_LAYERS."""
+    parts = text.split(",")
     if len(parts) > MAX_LAYERS:
         raise argparse.ArgumentTypeError(f"at most {MAX_LAYERS} hidden layers, got {len(parts)}")
+    width = bounded_int(HIDDEN)
     sizes = []
     for p in parts:
-        if not p.isdigit():
+        if not p.strip().isdigit():
             raise argparse.ArgumentTypeError(
-                f"{text!r:.40} is not a list of layer sizes such as 16,16"
+                f"{quote_short(text)} is not a list of layer sizes such as 16,16"
             )
-        size = int(p)
-        if not 1 <= size <= MAX_WIDTH:
-            raise argparse.ArgumentTypeError(
-                f"a hidden layer has 1 to {MAX_WIDTH} neurons, got {size}"
-            )
-        sizes.append(size)
+        sizes.append(width(p))
     return tuple(sizes)
 
 
@@ -338,11 +334,14 @@ def check_options(options: TrainOptions) -> None:
         if options.arms is not None and name != "spiral":
             raise UsageError(f"--arms is for spiral, not {name}")
         return
-    path = Path(name)
-    if not path.is_file():
+    try:
+        is_file = Path(name).is_file()
+    except (OSError, ValueError):  # a name too long for the system, or with a NUL byte
+        is_file = False
+    if not is_file:
         known = ", ".join(BUILTIN)
         raise UsageError(
-            f"{name!r:.60} is neither a built-in data set ({known}) nor an existing file"
+            f"{quote_short(name)} is neither a built-in data set ({known}) nor an existing file"
         )
     if options.target is None:
         raise UsageError(f"{name}: a CSV file needs --target COLUMN (the column with the class)")
