@@ -73,13 +73,32 @@ class _ThreadState(threading.local):
 
 
 _thread = _ThreadState()
-# How many no_grad() blocks are open, in all threads. While it is 0 every thread
-# records, and the operations test only this number (a global read, as cheap as
-# a plain switch); otherwise they ask the thread's own state. The hot test is
+# One entry per no_grad() block open in any thread (list.append and list.pop are
+# atomic, so no lock is needed). While it is empty every thread records, and the
+# operations test only that (a global read, as cheap as a plain switch);
+# otherwise they ask the thread's own state. The hot test is
 #     if not _no_grad_blocks or _thread.recording:   (record the operation)
-_no_grad_blocks = 0
-_no_grad_lock = threading.Lock()  # guards _no_grad_blocks
-_pass_lock = threading.Lock()  # one backward pass at a time, in all threads
+_no_grad_blocks: list[None] = []
+# One backward pass at a time, in all threads (see _enter_pass).
+_pass_lock = threading.RLock()
+
+
+def _enter_pass() -> None:
+    """Wait until no other thread's backward pass runs, then hold the pass lock.
+
+    If this thread already holds it, a pass of its own was interrupted just
+    after taking it or just before giving it back (Ctrl-C can strike between
+    any two lines), so no pass of this thread runs: the lock is taken over
+    instead of waiting for ever. (A pass never starts another one.)
+    """
+    if not _pass_lock._is_owned():  # type: ignore[attr-defined]
+        _pass_lock.acquire()
+
+
+def _leave_pass() -> None:
+    """Give the pass lock back after an interrupted pass, if this thread still holds it."""
+    if _pass_lock._is_owned():  # type: ignore[attr-defined]
+        _pass_lock.release()
 
 
 def _to_float(x: object, where: str) -> float:
@@ -498,17 +517,19 @@ class Value:
         reached: list[Value] = []
         kept: list[tuple[Value, float]] = []
         running = False
-        with _pass_lock:  # passes share use counts on shared nodes: one at a time
-            try:
-                _prepare_pass(self, reached, kept)
-                running = True
-                self.grad = seed
-                _run_pass(self)
-                for leaf, previous in kept:
-                    leaf.grad = previous + leaf.grad
-            except BaseException:  # Ctrl-C or an error from an operation: undo the pass
-                _undo_pass(self, reached, kept, running)
-                raise
+        try:
+            _enter_pass()  # passes keep use counts on shared nodes: one pass at a time
+            _prepare_pass(self, reached, kept)
+            running = True
+            self.grad = seed
+            _run_pass(self)
+            for leaf, previous in kept:
+                leaf.grad = previous + leaf.grad
+            _pass_lock.release()  # the last thing the pass does
+        except BaseException:  # Ctrl-C or an error from an operation: undo the pass
+            _undo_pass(self, reached, kept, running)
+            _leave_pass()
+            raise
 
 
 def _prepare_pass(root: Value, reached: list[Value], kept: list[tuple[Value, float]]) -> None:
@@ -787,17 +808,14 @@ def no_grad() -> Iterator[None]:
     recording, whatever the order in which threads enter and leave their
     blocks. Blocks nest; leaving one restores the previous state.
     """
-    global _no_grad_blocks
-    with _no_grad_lock:
-        _no_grad_blocks += 1  # first, so that the hot test looks at _thread below
+    _no_grad_blocks.append(None)  # first, so that the hot test looks at _thread below
     previous = _thread.recording
     try:
         _thread.recording = False
         yield
     finally:
         _thread.recording = previous
-        with _no_grad_lock:
-            _no_grad_blocks -= 1
+        _no_grad_blocks.pop()
 
 
 def is_grad_enabled() -> bool:

@@ -1,7 +1,7 @@
 """No result depends on the Python version: sums are plain left-to-right additions.
 
 From Python 3.12, ``builtins.sum`` of floats is compensated, so
-``sum([0.1] * 6)`` is 0.6 there but 0.6000000000000001 as a chain of ``+``.
+``sum([0.1] * 6)`` is 0.6000000000000001 there but 0.6 as a chain of ``+``.
 ``autograd.sum`` promises the value of the chain. The test holds on any
 Python: it also runs with ``builtins.sum`` replaced by a compensated sum
 (``math.fsum``), which is what 3.12 does, so code that calls ``builtins.sum``
