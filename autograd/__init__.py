@@ -9,6 +9,7 @@
 
 Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.ops` (the table of primitives and their derivatives),
+:mod:`autograd.graphcopy` (pickling and deep copies of graphs),
 :mod:`autograd.gradcheck` (finite-difference checks) and
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
 

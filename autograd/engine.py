@@ -16,6 +16,14 @@ Plain numbers may stand on either side of an operation (``2 * x``, ``x ** 3``).
 They are recorded as constant arguments: they appear in ``args`` but are not
 Values, receive no gradient, and are not ``parents``.
 
+Trust under careless and concurrent use: conversions that would take a
+number out of the graph (``float(x)``, so ``math.sin(x)``; ``bool(x)``...)
+raise ``TypeError``; a local derivative of exactly 0 sends nothing (zero
+means zero, even against ``inf`` or ``nan``); an interrupted pass is undone
+(:func:`_undo_pass`); :func:`no_grad` is per thread, and passes run one at a
+time (:func:`_enter_pass`). Copying and pickling live in
+:mod:`autograd.graphcopy`.
+
 How a node stores its arguments (the only part of this file written for speed
 rather than for the reader): most operations take one or two arguments, so
 they sit in two slots of their own, ``_a`` and ``_b``, and making a node
@@ -432,13 +440,13 @@ class Value:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
 
-    # --- copying and pickling ----------------------------------------------------
+    # --- copying and pickling (autograd.graphcopy) ------------------------------
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle a leaf by its numbers, a node with its graph flattened (see :func:`_graph`)."""
-        if self._op is None:
-            return (_leaf, (self.data, self.grad, self.label))
-        return (_graph, (_flatten(self),))
+        """Pickle a leaf by its numbers, a node with its graph flattened; ops by name."""
+        from .graphcopy import reduce_value
+
+        return reduce_value(self)
 
     def __copy__(self) -> Value:
         """A new node with the same numbers, operation and arguments (the same parents)."""
@@ -449,40 +457,10 @@ class Value:
         return v
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of this Value and of every Value it depends on, made without recursion.
+        """A copy of this Value's whole graph, made without recursion; sharing is kept."""
+        from .graphcopy import deepcopy_value
 
-        Nodes already copied in the same ``copy.deepcopy`` call (``memo``) are
-        reused, so sharing is kept: a copied network's ``out`` is still made
-        from its copied ``z``. Graphs of any depth can be copied.
-        """
-        found = memo.get(id(self))
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        stack: list[tuple[Value, bool]] = [(self, False)]
-        while stack:  # inputs before the nodes that use them, as in nodes_of
-            node, expanded = stack.pop()
-            if id(node) in memo:
-                continue
-            if not expanded:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if type(a) is Value)
-                continue
-            v = _new_value(Value)
-            v.data, v.grad, v.label = node.data, node.grad, node.label
-            v._pending = 0
-            op = v._op = node._op
-            if op is None:
-                v._a = v._b = None
-            elif op.arity is None:  # the local derivatives (_b) are a tuple of floats
-                v._a = tuple(memo[id(a)] if type(a) is Value else a for a in node._a)
-                v._b = node._b
-            else:
-                a, b = node._a, node._b
-                v._a = memo[id(a)] if type(a) is Value else a
-                v._b = memo[id(b)] if type(b) is Value else b
-            memo[id(node)] = v
-        memo.setdefault(id(memo), []).append(self)  # keep the original alive, as copy does
-        return memo[id(self)]  # type: ignore[no-any-return]
+        return deepcopy_value(self, memo)
 
     # --- the backward pass ---------------------------------------------------
 
@@ -719,81 +697,6 @@ def _data(x: object) -> float:
     if isinstance(x, Value):
         return x.data
     return _to_float(x, "comparison")
-
-
-# --- pickling ----------------------------------------------------------------
-
-
-def _leaf(data: float, grad: float, label: str) -> Value:
-    """A leaf Value from pickled numbers."""
-    v = Value(data, label)
-    v.grad = _to_float(grad, "unpickling a Value")
-    return v
-
-
-_Entry: TypeAlias = "tuple[str, float, float, str, tuple[Value | float | int, ...]]"
-
-
-def _flatten(root: Value) -> list[_Entry]:
-    """``root``'s graph as a list, inputs first: one entry per node made by an operation.
-
-    An entry is ``(op name, data, grad, label, args)``; in ``args`` a float is
-    a constant, a Value is a leaf (pickled by pickle itself, so leaves shared
-    with other pickled objects stay shared) and an int is the position of an
-    earlier entry. The op is stored by its name in :data:`autograd.OPS`, so no
-    function is pickled, and a flat list needs no recursion however deep the
-    graph is.
-    """
-    position: dict[Value, int] = {}
-    table: list[_Entry] = []
-    for node in nodes_of(root):
-        if node._op is None:
-            continue
-        args = tuple(
-            position[a] if type(a) is Value and a._op is not None else a for a in node.args
-        )
-        position[node] = len(table)
-        table.append((node._op.name, node.data, node.grad, node.label, args))
-    return table
-
-
-def _graph(table: list[_Entry]) -> Value:
-    """The graph of :func:`_flatten` made again; returns its root (the last entry).
-
-    Every entry is checked (a known op name, floats, the right number of
-    arguments, positions of earlier entries only), so a damaged pickle gives
-    a ``ValueError``, not a strange graph. (Unpickling data from an untrusted
-    source is unsafe whatever this function does: pickle can run code.)
-    """
-    made: list[Value] = []
-    for k, entry in enumerate(table):
-        name, data, grad, label, args = entry
-        op = OPS.get(name)
-        if op is None or type(data) is not float or type(grad) is not float:
-            raise ValueError(f"unpickling a Value: entry {k} is damaged ({_quote(entry)})")
-        if op.arity is not None and len(args) != op.arity:
-            raise ValueError(f"unpickling a Value: {name} takes {op.arity} arguments")
-        resolved: list[Value | float] = []
-        for a in args:
-            if type(a) is int and 0 <= a < k:
-                resolved.append(made[a])
-            elif type(a) is float or (type(a) is Value and a._op is None):
-                resolved.append(a)
-            else:
-                raise ValueError(f"unpickling a Value: entry {k} has a bad argument {_quote(a)}")
-        v = _new_value(Value)
-        v.data, v.grad, v.label = data, grad, str(label)
-        v._op, v._pending = op, 0
-        if op.arity is None:
-            v._a = tuple(resolved)
-            v._b = op.partials(data, *[a.data if type(a) is Value else a for a in resolved])
-        else:
-            v._a = resolved[0]
-            v._b = resolved[1] if op.arity == 2 else None
-        made.append(v)
-    if not made:
-        raise ValueError("unpickling a Value: the graph is empty")
-    return made[-1]
 
 
 # --- no_grad ---------------------------------------------------------------
