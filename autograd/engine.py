@@ -793,10 +793,10 @@ def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
     """``x_1 + ... + x_n`` as one node, whose local derivative is 1 for every input.
 
-    Same value as a chain of ``+``, bit for bit (summed left to right, on every
-    Python version: never with ``builtins.sum``, which is compensated from
-    Python 3.12), but one node instead of n - 1, so graphs of wide sums stay
-    small.
+    Same value as a chain of ``+``, bit for bit, on every Python version
+    (summed left to right; ``builtins.sum``, compensated from Python 3.12, is
+    not used there), but one node instead of n - 1, so graphs of wide sums
+    stay small.
     """
     return _variadic(_SUM, _operands(tuple(values), "sum"))
 
