@@ -10,7 +10,8 @@
 Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.ops` (the table of primitives and their derivatives),
 :mod:`autograd.functional` (``grad`` and ``hessian``: derivatives as values,
-to any order), :mod:`autograd.gradcheck` (finite-difference checks) and
+to any order), :mod:`autograd.graphcopy` (pickling and deep copies of graphs),
+:mod:`autograd.gradcheck` (finite-difference checks) and
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
 
 The import name ``autograd`` is also that of the unrelated HIPS autograd

@@ -172,18 +172,20 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
     reached: list[Value] = []
     kept: list[tuple[Value, float]] = []
     running = False
-    with engine._pass_lock:
-        try:
-            engine._prepare_pass(self, reached, kept)
-            for node in reached:
-                node._pending = 0  # this pass follows graph_order instead of counting
-            running = True
-            _checked_pass(self, seed, order)
-            for leaf, previous in kept:
-                leaf.grad = previous + leaf.grad
-        except BaseException:  # AnomalyError included: leaves get back what they held
-            engine._undo_pass(self, reached, kept, running)
-            raise
+    try:
+        engine._enter_pass()
+        engine._prepare_pass(self, reached, kept)
+        for node in reached:
+            node._pending = 0  # this pass follows graph_order instead of counting
+        running = True
+        _checked_pass(self, seed, order)
+        for leaf, previous in kept:
+            leaf.grad = previous + leaf.grad
+        engine._pass_lock.release()  # the last thing the pass does
+    except BaseException:  # AnomalyError included: leaves get back what they held
+        engine._undo_pass(self, reached, kept, running)
+        engine._leave_pass()
+        raise
 
 
 def _checked_pass(self: Value, seed: float, order: list[Value]) -> None:

@@ -16,6 +16,14 @@ Plain numbers may stand on either side of an operation (``2 * x``, ``x ** 3``).
 They are recorded as constant arguments: they appear in ``args`` but are not
 Values, receive no gradient, and are not ``parents``.
 
+Trust under careless and concurrent use: conversions that would take a
+number out of the graph (``float(x)``, so ``math.sin(x)``; ``bool(x)``...)
+raise ``TypeError``; a local derivative of exactly 0 sends nothing (zero
+means zero, even against ``inf`` or ``nan``); an interrupted pass is undone
+(:func:`_undo_pass`); :func:`no_grad` is per thread, and passes run one at a
+time (:func:`_enter_pass`). Copying and pickling live in
+:mod:`autograd.graphcopy`.
+
 How a node stores its arguments (the only part of this file written for speed
 rather than for the reader): most operations take one or two arguments, so
 they sit in two slots of their own, ``_a`` and ``_b``, and making a node
@@ -77,13 +85,32 @@ class _ThreadState(threading.local):
 
 
 _thread = _ThreadState()
-# How many no_grad() blocks are open, in all threads. While it is 0 every thread
-# records, and the operations test only this number (a global read, as cheap as
-# a plain switch); otherwise they ask the thread's own state. The hot test is
+# One entry per no_grad() block open in any thread (list.append and list.pop are
+# atomic, so no lock is needed). While it is empty every thread records, and the
+# operations test only that (a global read, as cheap as a plain switch);
+# otherwise they ask the thread's own state. The hot test is
 #     if not _no_grad_blocks or _thread.recording:   (record the operation)
-_no_grad_blocks = 0
-_no_grad_lock = threading.Lock()  # guards _no_grad_blocks
-_pass_lock = threading.Lock()  # one backward pass at a time, in all threads
+_no_grad_blocks: list[None] = []
+# One backward pass at a time, in all threads (see _enter_pass).
+_pass_lock = threading.RLock()
+
+
+def _enter_pass() -> None:
+    """Wait until no other thread's backward pass runs, then hold the pass lock.
+
+    If this thread already holds it, a pass of its own was interrupted just
+    after taking it or just before giving it back (Ctrl-C can strike between
+    any two lines), so no pass of this thread runs: the lock is taken over
+    instead of waiting for ever. (A pass never starts another one.)
+    """
+    if not _pass_lock._is_owned():  # type: ignore[attr-defined]
+        _pass_lock.acquire()
+
+
+def _leave_pass() -> None:
+    """Give the pass lock back after an interrupted pass, if this thread still holds it."""
+    if _pass_lock._is_owned():  # type: ignore[attr-defined]
+        _pass_lock.release()
 
 
 def _to_float(x: object, where: str) -> float:
@@ -449,13 +476,13 @@ class Value:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
 
-    # --- copying and pickling ----------------------------------------------------
+    # --- copying and pickling (autograd.graphcopy) ------------------------------
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle a leaf by its numbers, a node with its graph flattened (see :func:`_graph`)."""
-        if self._op is None:
-            return (_leaf, (self.data, self.grad, self.label))
-        return (_graph, (_flatten(self),))
+        """Pickle a leaf by its numbers, a node with its graph flattened; ops by name."""
+        from .graphcopy import reduce_value
+
+        return reduce_value(self)
 
     def __copy__(self) -> Value:
         """A new node with the same numbers, operation and arguments (the same parents)."""
@@ -466,40 +493,10 @@ class Value:
         return v
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of this Value and of every Value it depends on, made without recursion.
+        """A copy of this Value's whole graph, made without recursion; sharing is kept."""
+        from .graphcopy import deepcopy_value
 
-        Nodes already copied in the same ``copy.deepcopy`` call (``memo``) are
-        reused, so sharing is kept: a copied network's ``out`` is still made
-        from its copied ``z``. Graphs of any depth can be copied.
-        """
-        found = memo.get(id(self))
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        stack: list[tuple[Value, bool]] = [(self, False)]
-        while stack:  # inputs before the nodes that use them, as in nodes_of
-            node, expanded = stack.pop()
-            if id(node) in memo:
-                continue
-            if not expanded:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if type(a) is Value)
-                continue
-            v = _new_value(Value)
-            v.data, v.grad, v.label = node.data, node.grad, node.label
-            v._pending = 0
-            op = v._op = node._op
-            if op is None:
-                v._a = v._b = None
-            elif op.arity is None:  # the local derivatives (_b) are a tuple of floats
-                v._a = tuple(memo[id(a)] if type(a) is Value else a for a in node._a)
-                v._b = node._b
-            else:
-                a, b = node._a, node._b
-                v._a = memo[id(a)] if type(a) is Value else a
-                v._b = memo[id(b)] if type(b) is Value else b
-            memo[id(node)] = v
-        memo.setdefault(id(memo), []).append(self)  # keep the original alive, as copy does
-        return memo[id(self)]  # type: ignore[no-any-return]
+        return deepcopy_value(self, memo)
 
     # --- the backward pass ---------------------------------------------------
 
@@ -534,17 +531,19 @@ class Value:
         reached: list[Value] = []
         kept: list[tuple[Value, float]] = []
         running = False
-        with _pass_lock:  # passes share use counts on shared nodes: one at a time
-            try:
-                _prepare_pass(self, reached, kept)
-                running = True
-                self.grad = seed
-                _run_pass(self)
-                for leaf, previous in kept:
-                    leaf.grad = previous + leaf.grad
-            except BaseException:  # Ctrl-C or an error from an operation: undo the pass
-                _undo_pass(self, reached, kept, running)
-                raise
+        try:
+            _enter_pass()  # passes keep use counts on shared nodes: one pass at a time
+            _prepare_pass(self, reached, kept)
+            running = True
+            self.grad = seed
+            _run_pass(self)
+            for leaf, previous in kept:
+                leaf.grad = previous + leaf.grad
+            _pass_lock.release()  # the last thing the pass does
+        except BaseException:  # Ctrl-C or an error from an operation: undo the pass
+            _undo_pass(self, reached, kept, running)
+            _leave_pass()
+            raise
 
 
 def _prepare_pass(root: Value, reached: list[Value], kept: list[tuple[Value, float]]) -> None:
@@ -736,81 +735,6 @@ def _data(x: object) -> float:
     return _to_float(x, "comparison")
 
 
-# --- pickling ----------------------------------------------------------------
-
-
-def _leaf(data: float, grad: float, label: str) -> Value:
-    """A leaf Value from pickled numbers."""
-    v = Value(data, label)
-    v.grad = _to_float(grad, "unpickling a Value")
-    return v
-
-
-_Entry: TypeAlias = "tuple[str, float, float, str, tuple[Value | float | int, ...]]"
-
-
-def _flatten(root: Value) -> list[_Entry]:
-    """``root``'s graph as a list, inputs first: one entry per node made by an operation.
-
-    An entry is ``(op name, data, grad, label, args)``; in ``args`` a float is
-    a constant, a Value is a leaf (pickled by pickle itself, so leaves shared
-    with other pickled objects stay shared) and an int is the position of an
-    earlier entry. The op is stored by its name in :data:`autograd.OPS`, so no
-    function is pickled, and a flat list needs no recursion however deep the
-    graph is.
-    """
-    position: dict[Value, int] = {}
-    table: list[_Entry] = []
-    for node in nodes_of(root):
-        if node._op is None:
-            continue
-        args = tuple(
-            position[a] if type(a) is Value and a._op is not None else a for a in node.args
-        )
-        position[node] = len(table)
-        table.append((node._op.name, node.data, node.grad, node.label, args))
-    return table
-
-
-def _graph(table: list[_Entry]) -> Value:
-    """The graph of :func:`_flatten` made again; returns its root (the last entry).
-
-    Every entry is checked (a known op name, floats, the right number of
-    arguments, positions of earlier entries only), so a damaged pickle gives
-    a ``ValueError``, not a strange graph. (Unpickling data from an untrusted
-    source is unsafe whatever this function does: pickle can run code.)
-    """
-    made: list[Value] = []
-    for k, entry in enumerate(table):
-        name, data, grad, label, args = entry
-        op = OPS.get(name)
-        if op is None or type(data) is not float or type(grad) is not float:
-            raise ValueError(f"unpickling a Value: entry {k} is damaged ({_quote(entry)})")
-        if op.arity is not None and len(args) != op.arity:
-            raise ValueError(f"unpickling a Value: {name} takes {op.arity} arguments")
-        resolved: list[Value | float] = []
-        for a in args:
-            if type(a) is int and 0 <= a < k:
-                resolved.append(made[a])
-            elif type(a) is float or (type(a) is Value and a._op is None):
-                resolved.append(a)
-            else:
-                raise ValueError(f"unpickling a Value: entry {k} has a bad argument {_quote(a)}")
-        v = _new_value(Value)
-        v.data, v.grad, v.label = data, grad, str(label)
-        v._op, v._pending = op, 0
-        if op.arity is None:
-            v._a = tuple(resolved)
-            v._b = op.partials(data, *[a.data if type(a) is Value else a for a in resolved])
-        else:
-            v._a = resolved[0]
-            v._b = resolved[1] if op.arity == 2 else None
-        made.append(v)
-    if not made:
-        raise ValueError("unpickling a Value: the graph is empty")
-    return made[-1]
-
-
 # --- no_grad ---------------------------------------------------------------
 
 
@@ -823,17 +747,14 @@ def no_grad() -> Iterator[None]:
     recording, whatever the order in which threads enter and leave their
     blocks. Blocks nest; leaving one restores the previous state.
     """
-    global _no_grad_blocks
-    with _no_grad_lock:
-        _no_grad_blocks += 1  # first, so that the hot test looks at _thread below
+    _no_grad_blocks.append(None)  # first, so that the hot test looks at _thread below
     previous = _thread.recording
     try:
         _thread.recording = False
         yield
     finally:
         _thread.recording = previous
-        with _no_grad_lock:
-            _no_grad_blocks -= 1
+        _no_grad_blocks.pop()
 
 
 def is_grad_enabled() -> bool:
@@ -954,10 +875,10 @@ def _variadic(op: Op, args: tuple[Value | float, ...]) -> Value:
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors builtins.sum on purpose
     """``x_1 + ... + x_n`` as one node, whose local derivative is 1 for every input.
 
-    Same value as a chain of ``+``, bit for bit (summed left to right, on every
-    Python version: never with ``builtins.sum``, which is compensated from
-    Python 3.12), but one node instead of n - 1, so graphs of wide sums stay
-    small.
+    Same value as a chain of ``+``, bit for bit, on every Python version
+    (summed left to right; ``builtins.sum``, compensated from Python 3.12, is
+    not used there), but one node instead of n - 1, so graphs of wide sums
+    stay small.
     """
     return _variadic(_SUM, _operands(tuple(values), "sum"))
 

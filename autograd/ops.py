@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import decimal
 import math
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce as _reduce
 from operator import add as _add
@@ -306,18 +307,32 @@ def _decimal_lse(xs: tuple[float, ...]) -> decimal.Decimal:
     return total.ln()
 
 
-# Sums are plain left-to-right additions (functools.reduce of +), never
-# builtins.sum: from Python 3.12 builtins.sum of floats is compensated, so its
-# result would depend on the Python version and differ from a chain of +.
+# Sums are plain left-to-right additions, the same on every Python version.
+# From Python 3.12 builtins.sum of floats is compensated, so there it would
+# differ from a chain of +; before 3.12 it adds left to right exactly as the
+# loop does (and faster), so it is used there. tests/test_sum_order.py checks
+# _left_sum against functools.reduce bit for bit.
+if sys.version_info >= (3, 12):
+
+    def _left_sum(terms: Iterable[float], start: float) -> float:
+        """``((start + t_1) + t_2) + ...``: a plain chain of ``+``."""
+        total: float = _reduce(_add, terms, start)
+        return total
+
+else:
+    _left_sum = sum
+
+
 def _sum(*xs: float) -> float:
-    # exactly x_1 + x_2 + ... + x_n, the value of a chain of + (0.0 for no terms)
-    return _reduce(_add, xs) if xs else 0.0
+    # exactly x_1 + x_2 + ... + x_n, the value of a chain of + (0.0 for no terms):
+    # -0.0 is the exact identity of +, so starting from it changes nothing
+    return _left_sum(xs, -0.0) if xs else 0.0
 
 
 def _linear(*args: float) -> float:
     # ((0.0 + w_1*x_1) + w_2*x_2) + ... + b, as a loop `z += w_i * x_i` computes it
     n = len(args) // 2
-    return _reduce(_add, map(_mul, args[:n], args[n : 2 * n]), 0.0) + args[2 * n]
+    return _left_sum(map(_mul, args[:n], args[n : 2 * n]), 0.0) + args[2 * n]
 
 
 # --- local derivatives: partials(out, *args) ---

@@ -14,6 +14,7 @@ import dataclasses
 import math
 import struct
 import sys
+import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -56,7 +57,22 @@ def check_restored(leaves: list[Value]) -> None:
         assert bits(leaf.grad) == bits(prior), (leaf.grad, prior)
 
 
+def check_another_thread_can_run_a_pass() -> None:
+    """The interrupted pass gave the pass lock back: another thread's pass is not blocked."""
+    done = threading.Event()
+
+    def other() -> None:
+        y = Value(2.0) * 3.0
+        y.backward()
+        done.set()
+
+    t = threading.Thread(target=other, daemon=True)
+    t.start()
+    assert done.wait(30), "the pass lock was left held"
+
+
 def check_next_pass_adds_one(out: Value, leaves: list[Value]) -> None:
+    check_another_thread_can_run_a_pass()
     for node in nodes_of(out):
         assert node._pending == 0
     out.backward()

@@ -134,7 +134,7 @@ def test_a_network_pickles_and_deep_copies():
     ],
 )
 def test_a_damaged_pickled_graph_is_refused(table, message):
-    from autograd.engine import _graph
+    from autograd.graphcopy import _graph
 
     with pytest.raises(ValueError, match=message):
         _graph(table)

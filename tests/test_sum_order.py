@@ -1,22 +1,27 @@
 """No result depends on the Python version: sums are plain left-to-right additions.
 
 From Python 3.12, ``builtins.sum`` of floats is compensated, so
-``sum([0.1] * 6)`` is 0.6 there but 0.6000000000000001 as a chain of ``+``.
-``autograd.sum`` promises the value of the chain. The test holds on any
-Python: it also runs with ``builtins.sum`` replaced by a compensated sum
-(``math.fsum``), which is what 3.12 does, so code that calls ``builtins.sum``
-on floats fails here whatever the version.
+``sum([0.1] * 6)`` is 0.6000000000000001 there but 0.6 as a chain of ``+``.
+``autograd.sum`` promises the value of the chain. The tests also run with
+``builtins.sum`` replaced by a compensated sum (``math.fsum``, what 3.12 does),
+so code that calls ``builtins.sum`` on floats at run time fails here whatever
+the version; and the summing function the op table uses on this Python
+(``builtins.sum`` before 3.12, where it is plain, ``functools.reduce`` from
+3.12) is checked against a chain of ``+`` bit for bit on random floats.
 """
 
 from __future__ import annotations
 
 import builtins
 import math
+import struct
 from collections.abc import Iterable
 from functools import reduce
 from operator import add
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import Value, linear
 from autograd import sum as vsum
@@ -77,3 +82,21 @@ def test_linear_is_the_loop_z_plus_equals_w_x(xs, python_sum):
     for w, x in zip(ws, xs, strict=True):
         z += w * x
     assert linear(ws, xs, 0.5).data == z + 0.5
+
+
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=30),
+    st.sampled_from([0.0, -0.0, 1.0]),
+)
+def test_the_summing_function_of_this_python_is_a_plain_chain(xs, start):
+    from autograd.ops import _left_sum
+
+    total, expected = _left_sum(xs, start), reduce(add, xs, start)
+    assert math.isnan(expected) or struct.pack("<d", total) == struct.pack("<d", expected)
+
+
+def test_the_summing_function_of_this_python_is_not_compensated():
+    from autograd.ops import _left_sum
+
+    assert _left_sum([0.1] * 6, 0.0) == chain([0.0, *[0.1] * 6]) == 0.6
+    assert _left_sum([1e16, 1.0, -1e16], 0.0) == 0.0  # fsum would give 1.0
