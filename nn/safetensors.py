@@ -51,10 +51,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
 from autograd.atomic import atomic_write_bytes
 
@@ -179,9 +180,31 @@ def save_safetensors(model: MLP, path: str | os.PathLike[str], *, force: bool = 
     write_safetensors(path, tensors, metadata, force=force)
 
 
+def _open_regular(path: str | os.PathLike[str], where: str) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; a FIFO is never waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+            raise SafetensorsError(f"{where} is {kind}, not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def is_safetensors(path: str | os.PathLike[str]) -> bool:
-    """True if the file starts like a safetensors file: a length that fits, then ``{``."""
-    with Path(path).open("rb") as f:
+    """True if the file starts like a safetensors file: a length that fits, then ``{``.
+
+    Anything but a regular file (a folder, a FIFO, a device) is not one.
+    """
+    try:
+        f = _open_regular(path, "")
+    except (OSError, SafetensorsError):
+        return False
+    with f:
         head = f.read(9)
         size = os.fstat(f.fileno()).st_size
     if len(head) < 9 or head[8:9] != b"{":
@@ -222,7 +245,7 @@ def read_safetensors(
 
 
 def _read(path: str | os.PathLike[str], where: str) -> tuple[dict[str, Tensor], dict[str, str]]:
-    with Path(path).open("rb") as f:
+    with _open_regular(path, where) as f:
         size = os.fstat(f.fileno()).st_size
         head = f.read(8)
         if len(head) < 8:

@@ -170,7 +170,7 @@ def test_a_changed_parameter_is_a_checksum_error(tmp_path):
 
 
 def test_a_file_written_by_hand_without_checksum_loads_and_can_be_sealed(tmp_path):
-    net = MLP(2, [1], seed=0)
+    net = MLP(2, [1], "sigmoid", "sigmoid", seed=0)  # the activations document() writes
     doc = document(2, [1], net.state_dict())
     path = tmp_path / "by_hand.json"
     path.write_text(json.dumps(doc))

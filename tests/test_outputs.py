@@ -95,7 +95,7 @@ def test_train_refuses_a_bad_output_before_the_first_epoch(
 ):
     path, message = make(kind, tmp_path, "model.json" if flag == "--save" else "plot.png")
     before = state(path)
-    monkeypatch.setattr(train_command, "train_iris", lambda **kw: pytest.fail("trained anyway"))
+    monkeypatch.setattr(train_command, "fit", lambda *a, **kw: pytest.fail("trained anyway"))
     status = main(["train", "iris", "--no-progress", flag, str(path)])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
