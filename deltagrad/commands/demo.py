@@ -3,8 +3,9 @@
 1. The engine on one expression: every node's value and gradient.
 2. Article 003's worked example: the printed numbers beside the engine's,
    for both readings of the printed parameters (see :mod:`nn.worked_example`),
-   and the drawing of its graph after the backward pass,
-   ``out/worked_example.svg``.
+   the drawing of its graph after the backward pass,
+   ``out/worked_example.svg``, and the page that steps through both passes
+   in a browser, ``out/worked_example.html`` (:mod:`viewers.page`).
 3. Article 003's Iris training with its progress bar; the plot and the
    trained model are written to ``out/``.
 """
@@ -21,10 +22,11 @@ from nn import worked_example as we
 
 from .train import TrainOptions, positive_int, train_command
 
-__all__ = ["register", "run", "write_worked_example_graph"]
+__all__ = ["register", "run", "write_worked_example_graph", "write_worked_example_page"]
 
 OUT = Path("out")
 GRAPH_FILE = "worked_example.svg"
+PAGE_FILE = "worked_example.html"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,8 +55,8 @@ def engine_part() -> None:
     print(f"\nby hand: dL/da = (1 - L**2) * b = {(1 - L.data**2) * b.data:.6g}")
 
 
-def worked_example_part() -> None:
-    """The article's printed numbers beside the engine's."""
+def worked_example_part() -> Path | None:
+    """The article's printed numbers beside the engine's; returns the page written, if any."""
     print(
         "2-3-2-1 sigmoid network, x = (1, 2), y = 1, L = 1/2 (y - y_hat)^2;\n"
         "delta = dL/dz = z.grad. The printed W2 has W2[2][2] = 2 (row 2, column 2, from 1),\n"
@@ -77,6 +79,13 @@ def worked_example_part() -> None:
     path = write_worked_example_graph(OUT / GRAPH_FILE)
     if path is not None:
         print(f"\nThe graph of L after backward() (network B, the article's names): {path}")
+    page = write_worked_example_page(OUT / PAGE_FILE)
+    if page is not None:
+        print(
+            "The same graph, one node at a time, forward and backward, in any browser "
+            f"(arrow keys step):\n  {page.resolve()}"
+        )
+    return page
 
 
 def write_worked_example_graph(path: Path) -> Path | None:
@@ -106,6 +115,28 @@ def write_worked_example_graph(path: Path) -> Path | None:
         return None
 
 
+def write_worked_example_page(path: Path) -> Path | None:
+    """Write the step-through page of the example (:func:`viewers.page.worked_example_page`).
+
+    Returns the path written, or None, with a note on stderr, when Graphviz is missing.
+    """
+    try:
+        from autograd.viz import DotNotFoundError
+        from viewers.page import worked_example_page
+    except ImportError:
+        print(
+            "deltagrad demo: the page needs the graphviz package: pip install 'deltagrad[viz]'; "
+            "skipped",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return worked_example_page().save(path)
+    except DotNotFoundError as err:
+        print(f"deltagrad demo: page skipped: {err}", file=sys.stderr)
+        return None
+
+
 def iris_part(epochs: int) -> int:
     """Train on Iris as the article does, writing the plot and the model to ``out/``."""
     OUT.mkdir(exist_ok=True)
@@ -123,6 +154,9 @@ def run(args: argparse.Namespace) -> int:
     _heading("1. The engine: one expression, node by node")
     engine_part()
     _heading("2. Article 003's worked example: printed numbers and the engine's")
-    worked_example_part()
+    page = worked_example_part()
     _heading("3. Article 003's Iris project, trained with the engine")
-    return iris_part(args.epochs)
+    status = iris_part(args.epochs)
+    if page is not None:
+        print(f"\nOpen the worked example's step-through page in a browser: {page.resolve()}")
+    return status

@@ -18,7 +18,9 @@ backward pass one node at a time with :func:`autograd.stepper.backward_steps`
 (the same order and arithmetic as ``backward()``, so the gradients printed at
 the end are those of a plain run); ``--svg PATH`` draws the graph, with its
 gradients, with :func:`autograd.viz.render` (.svg, .png or .pdf by the
-suffix, written atomically); ``--anomaly`` runs both passes under
+suffix, written atomically); ``--html PATH`` writes the page of
+:func:`viewers.page.graph_page`, which steps through both passes in a browser;
+``--anomaly`` runs both passes under
 :func:`autograd.detect_anomaly`, so the first NaN or infinity is an error
 naming the operation.
 
@@ -34,7 +36,7 @@ kind:
   grammar (the message points at the offending part, compiler style), a
   malformed ``--at`` pair, a value that is not a finite decimal number, a name
   without a value, a name given twice, a value for a name the expression does
-  not have, or an ``--svg`` file that cannot be made: unknown suffix, a folder
+  not have, or an ``--svg`` or ``--html`` file that cannot be made: unknown suffix, a folder
   in the way or not writable, Graphviz missing, a graph too large to draw (one
   line each). The numbers are not at fault, so it is not status 1.
 """
@@ -71,13 +73,14 @@ examples:
   deltagrad grad "tanh(x*w + b)" --at x=1 w=0.5 b=-0.2
   deltagrad grad "x**2 + sum(x, y, 1)" --at x=3 y=-1 --json
   deltagrad grad "x*x + x" --at x=3 --steps --svg graph.svg
+  deltagrad grad "tanh(x*w + b)" --at x=1 w=0.5 b=-0.2 --html graph.html
   deltagrad grad --at z=0.5 -- "-log(sigmoid(z))"   (an expression starting with '-'
                                                     goes after '--', which ends the options)
 
 The language: numbers, names, + - * / ** (as in Python: -x**2 is -(x**2)),
 parentheses and the functions {_FUNCTIONS}.
 exit status: 0 done, 1 math error (e.g. log of a negative; with --anomaly also a NaN
-or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made).
+or infinity), 2 the arguments cannot be used (also: an --svg or --html file that cannot be made).
 """
 
 
@@ -119,6 +122,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ".pdf) chooses the format (needs Graphviz's dot)",
     )
     parser.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write one self-contained HTML page that steps through the forward and backward "
+        "passes (buttons, slider, arrow keys); opens from disk, offline (needs Graphviz's dot)",
+    )
+    parser.add_argument(
         "--anomaly",
         action="store_true",
         help="stop at the first NaN or infinity, forward or backward, naming the operation "
@@ -141,6 +150,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         values = _bindings(expression, args.at)
         svg = None if args.svg is None else _svg_target(args.svg)
+        page = None if args.html is None else _html_target(args.html)
     except _UsageError as exc:
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_USAGE
@@ -158,6 +168,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if svg is not None:
         try:
             svg.render(root)
+        except _UsageError as exc:
+            print(f"{_PROG}: error: {exc}", file=err)
+            return EXIT_USAGE
+    if page is not None:
+        try:
+            _write_page(page, root, expression.text.strip())
         except _UsageError as exc:
             print(f"{_PROG}: error: {exc}", file=err)
             return EXIT_USAGE
@@ -244,6 +260,46 @@ def _svg_target(text: str) -> _SvgTarget:
                 raise _UsageError(f"--svg {text}: {str(folder)!r} is a file, not a folder")
             break
     return _SvgTarget(text, viz, path)
+
+
+def _html_target(text: str) -> Path:
+    """Check the ``--html`` argument before any work: an .html name in a folder that can be made."""
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise _UsageError(f"--html {text}: the name must end in .html")
+    if path.is_dir():
+        raise _UsageError(f"--html {text}: is a folder; give a file name such as graph.html")
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise _UsageError(f"--html {text}: {str(folder)!r} is a file, not a folder")
+            break
+    return path
+
+
+def _write_page(path: Path, root: Value, title: str) -> None:
+    """Write the step-through page of ``root``; a failure is a :class:`_UsageError`."""
+    where = f"--html {path}"
+    try:
+        from autograd.viz import DotNotFoundError, GraphTooLargeError
+        from viewers.page import MAX_TITLE, graph_page
+    except ImportError as exc:
+        raise _UsageError(
+            f"{where}: needs the Python package graphviz ({exc}): pip install 'deltagrad[viz]'"
+        ) from None
+    shown = title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 3] + "..."
+    try:
+        graph_page(root, title=f"deltagrad grad: {shown}"[:MAX_TITLE]).save(path)
+    except DotNotFoundError as exc:
+        raise _UsageError(f"{where}: {exc}") from None
+    except GraphTooLargeError as exc:
+        counts = str(exc).partition("; ")[0].removeprefix("draw_dot: ")
+        counts = counts.replace("max_nodes=", "the limit of ")
+        raise _UsageError(f"{where}: cannot draw it: {counts}") from None
+    except OSError as exc:
+        raise _UsageError(f"{where}: cannot write the file: {exc.strerror or exc}") from None
+    except RuntimeError as exc:  # dot itself failed
+        raise _UsageError(f"{where}: {exc}") from None
 
 
 def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:
