@@ -63,7 +63,8 @@ def chromium() -> Iterator[Any]:
         # the viewport, not the window, is what must be 1280 x 720
         inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
         driver.set_window_size(1280 + (1280 - inner[0]), 720 + (720 - inner[1]))
-        requested_urls(driver)  # drain what the browser's own start page asked for
+        driver.get("about:blank")
+        requests(driver)  # drain what the browser's own start page asked for
         driver.get_log("browser")
         yield driver
     finally:
@@ -71,14 +72,23 @@ def chromium() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def requested_urls(driver: Any) -> list[str]:
-    """Every URL the page asked for since the last call, from the DevTools performance log."""
-    urls = []
+def requests(driver: Any) -> list[tuple[str, str]]:
+    """``(document, url)`` of every request since the last call, from the DevTools log.
+
+    ``document`` is the page that made the request (its ``documentURL``): the
+    browser's own pages (its start page, say) may still be loading.
+    """
+    made = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+            params = message["params"]
+            made.append((params.get("documentURL", ""), params["request"]["url"]))
+    return made
+
+
+LOCAL_SCHEMES = ("file:", "data:", "about:", "chrome:", "chrome-untrusted:", "devtools:")
+"""URL schemes that never leave the machine (the browser's own pages use chrome:)."""
 
 
 def errors(driver: Any) -> list[str]:
