@@ -106,6 +106,12 @@ def test_keys_move_the_highlighted_node_through_both_passes(driver, pages, which
     press(driver, Keys.END)
     assert current_names(driver) == [order[-1]]
     assert driver.find_element(By.ID, "counter").text.startswith("backward pass: step")
+    # readable at 1280 x 720: the current node's text is at least 9 pixels high on screen
+    height = driver.execute_script(
+        "return document.querySelector('#drawing g.node.current[data-node] text')"
+        ".getBoundingClientRect().height"
+    )
+    assert height >= 9
     press(driver, Keys.HOME)
     assert current_names(driver) == [order[0]]
     # the slider and the buttons move the same steps
