@@ -52,7 +52,7 @@ __all__ = ["CSP", "Page", "graph_page", "page_html", "svg_for_page", "worked_exa
 
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data:; base-uri 'none'; form-action 'none'"
+    "base-uri 'none'; form-action 'none'"
 )
 """The page's Content-Security-Policy: inline script and style only, no request anywhere."""
 
