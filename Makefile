@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench bench-setup lint typecheck pytest setup dot chromium notebooks clean
+.PHONY: test demo bench bench-setup lint typecheck pytest setup dot chromium notebooks lab clean
 
 setup: $(STAMP) dot chromium
 
@@ -43,6 +43,16 @@ demo: $(STAMP) dot
 # Rebuild notebooks/*.ipynb from notebooks/src/*.py and store their outputs.
 notebooks: $(STAMP) dot
 	$(PY) notebooks/build.py
+
+# JupyterLab on notebooks/ (installed into .venv through the `lab` extra the first time).
+LAB_STAMP := $(VENV)/.lab-stamp
+
+$(LAB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,lab]'
+	@touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP) dot
+	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -58,6 +58,7 @@ from __future__ import annotations
 import numbers
 import os
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -543,6 +544,25 @@ def _step_html(text: str, svg: str) -> str:
     return f"<pre>{escape(text)}</pre>\n{svg[start:] if start >= 0 else svg}"
 
 
+FRAME_SIZE = "20,11.25"
+"""Graphviz ``size`` of a saved frame, in inches: at most 1920 x 1080 pixels (96 per inch)."""
+FOLD_NEURONS_FROM = 60
+"""Frames of a graph of more Values than this draw each neuron as one box."""
+
+
+CAPTION_WIDTH = 150
+"""A frame's caption is wrapped at this many characters."""
+
+
+def _caption(text: str) -> str:
+    """A step's text as a Graphviz label: left-justified lines (``\\l``), long ones wrapped."""
+    lines = []
+    for line in text.splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        lines += textwrap.wrap(line, CAPTION_WIDTH, subsequent_indent=indent + "    ") or [""]
+    return "".join(line.replace("\\", "\\\\") + "\\l" for line in lines)
+
+
 def save_frames(
     steps: Sequence[BackwardStep] | Sequence[ForwardStep],
     directory: str | os.PathLike[str],
@@ -553,6 +573,9 @@ def save_frames(
 ) -> list[Path]:
     """Write one picture per step, ``step_001.svg``, ``step_002.svg``, ...; return the paths.
 
+    Each picture carries its caption, the step's text (:meth:`BackwardStep.describe`),
+    above the drawing, and fits 1920 x 1080 pixels (:data:`FRAME_SIZE`); a graph
+    of more than :data:`FOLD_NEURONS_FROM` Values draws each neuron as one box.
     ``suffix`` chooses the format as in :func:`autograd.viz.render`;
     ``options`` go to ``draw_dot``. Each file is written atomically.
     """
@@ -565,9 +588,22 @@ def save_frames(
         )
     width = max(3, len(str(len(steps))))
     paths = []
+    large = len(steps) > 0 and len(nodes_of(steps[0].root)) > FOLD_NEURONS_FROM
     for step in steps:
+        frame = dict(options)
+        attrs = {"labelloc": "t", "labeljust": "l", "fontsize": "16", "size": FRAME_SIZE}
+        attrs.update(frame.pop("graph_attr", None) or {})
+        attrs.setdefault("label", _caption(step.describe()))
+        if large:  # neurons in boxes; their parameters stay folded in (not tinted)
+            frame.setdefault("fold_neurons", True)
+            readers = (
+                [c.target for c in step.contributions]
+                if isinstance(step, BackwardStep)
+                else list(step.node.parents)
+            )
+            frame.setdefault("tint", {v: RECEIVING for v in readers if not v.is_leaf})
         target = Path(directory) / f"{prefix}_{step.index + 1:0{width}d}{suffix}"
-        paths.append(write_atomic(target, pipe(step.draw(**options), fmt)))
+        paths.append(write_atomic(target, pipe(step.draw(graph_attr=attrs, **frame), fmt)))
     return paths
 
 

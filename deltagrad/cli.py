@@ -10,9 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import demo, grad, train
+from .commands import demo, draw, grad, train
 
-COMMANDS = (demo, train, grad)
+COMMANDS = (demo, train, grad, draw)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,15 +7,19 @@ A neuron with weights ``w_1..w_n`` and bias ``b`` computes, for inputs
     out = f(z)                      (f = sigmoid, tanh, relu, or the identity)
 
 After each call the neuron keeps that call's nodes as ``neuron.z`` and
-``neuron.out``. After ``loss.backward()``, ``neuron.z.grad`` is
+``neuron.out``; in a network they are labelled ``L{l}.n{j}.z`` and
+``L{l}.n{j}.a`` (layer ``l`` from 1 = the first hidden layer, neuron ``j`` from
+1), the names drawings and the step-through show. After ``loss.backward()``, ``neuron.z.grad`` is
 ``dL/dz``: the error term ``delta`` of articles 003 and 004 (and minus the
 ``delta`` of article 001 and of article 003's Iris code, which use the
 opposite sign). For the ``"linear"`` activation ``out`` is ``z`` itself.
 
 Parameter order (part of the API): layer by layer, neuron by neuron, each
-neuron's weights in input order, then its bias. Parameter names follow the
-attribute path, indices from 0: ``layers.1.neurons.2.w.0`` is
-``mlp.layers[1].neurons[2].w[0]``. Random initial values are drawn in the
+neuron's weights in input order, then its bias. Parameter names (in
+``named_parameters``, state dicts and model files) follow the attribute path,
+indices from 0: ``layers.1.neurons.2.w.0`` is ``mlp.layers[1].neurons[2].w[0]``;
+the parameter's *label* (what drawings and step-throughs show) is the short
+network name, indices from 1: ``L2.n3.w1``. Random initial values are drawn in the
 same order (see :mod:`nn.init`).
 
 >>> net = MLP.from_weights([[[2.0, 1.0]], [[3.0]]], [[1.0], [-2.0]], activation="linear")
@@ -128,8 +132,24 @@ class Neuron(Module):
         self._params = (*self.w, self.b)
         self.z: Value | None = None
         self.out: Value | None = None
-        for name, p in self.named_parameters():
-            p.label = name
+        self.name = self._z_label = self._a_label = ""
+        self.set_name("")  # labels w.0, w.1, ..., b until a layer names the neuron
+
+    def set_name(self, name: str) -> None:
+        """Name this neuron (``L2.n3``): its nodes are then labelled ``L2.n3.z`` and ``L2.n3.a``,
+        its parameters ``L2.n3.w1``, ``L2.n3.w2``, ... and ``L2.n3.b``.
+
+        A layer names its neurons ``L1.n1``, ``L1.n2``, ...; a network names them
+        ``L{l}.n{j}``, layer ``l`` counted from 1 (the first hidden layer) and
+        neuron ``j`` from 1, top to bottom in the network view
+        (:mod:`viewers.network`). An empty name leaves the nodes unlabelled.
+        """
+        self.name = name
+        self._z_label = f"{name}.z" if name else ""
+        self._a_label = f"{name}.a" if name else ""
+        for i, w in enumerate(self.w, start=1):
+            w.label = f"{name}.w{i}" if name else f"w.{i - 1}"
+        self.b.label = f"{name}.b" if name else "b"
 
     @classmethod
     def from_weights(
@@ -148,6 +168,9 @@ class Neuron(Module):
             raise ValueError(f"{self!r}: expected {self.nin} inputs, got {len(x)}")
         z = linear(self.w, x, self.b)
         out = self._f(z)
+        z.label = self._z_label
+        if out is not z:  # the "linear" activation: out is z itself
+            out.label = self._a_label
         self.z = z
         self.out = out
         return out
@@ -194,8 +217,12 @@ class Layer(Module):
             Neuron(nin, activation, init=init, seed=rng, fan_out=nout) for _ in range(nout)
         ]
         self._params = tuple(p for n in self.neurons for p in n.parameters())
-        for name, p in self.named_parameters():
-            p.label = name
+        self.set_index(1)
+
+    def set_index(self, index: int) -> None:
+        """Number this layer ``index`` (from 1): its neurons become ``L{index}.n1``, ``.n2``, ..."""
+        for j, neuron in enumerate(self.neurons, start=1):
+            neuron.set_name(f"L{index}.n{j}")
 
     @classmethod
     def from_weights(
@@ -305,8 +332,8 @@ class MLP(Module):
             for n_in, n_out, act in zip(fan_ins, self.nouts, self.activations)
         ]
         self._params = tuple(p for layer in self.layers for p in layer.parameters())
-        for name, p in self.named_parameters():
-            p.label = name
+        for index, layer in enumerate(self.layers, start=1):
+            layer.set_index(index)
 
     @classmethod
     def from_weights(

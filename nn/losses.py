@@ -2,7 +2,7 @@
 
 ``outputs`` are what a network returned (Values, or plain numbers), ``targets``
 plain numbers. Each loss is built from engine operations, so ``backward()``
-on it reaches every parameter.
+on it reaches every parameter; the loss node is labelled ``L``.
 
 * :func:`half_squared_error`, ``L = 1/2 * sum_k (y_k - y_hat_k)^2``: the loss of
   articles 001, 003 and 004, whose ``dL/dy_hat_k = y_hat_k - y_k`` is Nielsen's
@@ -39,6 +39,12 @@ __all__ = [
 Outputs = Sequence[Value | float]
 
 
+def _named(loss: Value) -> Value:
+    """``loss`` labelled ``L``, the name drawings and step-throughs give it."""
+    loss.label = "L"
+    return loss
+
+
 def _targets(outputs: Outputs, targets: Sequence[float], where: str) -> list[float]:
     if len(outputs) != len(targets):
         raise ValueError(f"{where}: {len(outputs)} outputs but {len(targets)} targets")
@@ -61,14 +67,16 @@ def half_squared_error(outputs: Outputs, targets: Sequence[float]) -> Value:
     ``squared_error`` node (see :func:`autograd.squared_error`).
     """
     ys = _targets(outputs, targets, "half_squared_error")
-    return squared_error(outputs, ys)  # one node of the op table: its partials are yhat_k - y_k
+    return _named(
+        squared_error(outputs, ys)
+    )  # one node of the op table: its partials are yhat_k - y_k
 
 
 def mse(outputs: Outputs, targets: Sequence[float]) -> Value:
     """Mean squared error ``1/n * sum_k (y_k - y_hat_k)^2``."""
     ys = _targets(outputs, targets, "mse")
     diffs = [as_value(o) - y for o, y in zip(outputs, ys)]
-    return vsum([d * d for d in diffs]) * (1.0 / len(ys))
+    return _named(vsum([d * d for d in diffs]) * (1.0 / len(ys)))
 
 
 def _softplus_neg_abs(z: Value) -> Value:
@@ -99,7 +107,7 @@ def binary_cross_entropy_with_logits(logits: Outputs, targets: Sequence[float]) 
         z = as_value(z_in)
         linear_part = (1.0 - y) * z if z.data >= 0.0 else -y * z
         terms.append(linear_part + _softplus_neg_abs(z))
-    return vsum(terms) * (1.0 / len(ys))
+    return _named(vsum(terms) * (1.0 / len(ys)))
 
 
 def softmax_cross_entropy(logits: Outputs, target: int | Sequence[float]) -> Value:
@@ -128,4 +136,4 @@ def softmax_cross_entropy(logits: Outputs, target: int | Sequence[float]) -> Val
     m = max(z.data for z in zs)
     logsumexp = vsum([(z - m).exp() for z in zs]).log() + m
     picked = vsum([z * t for z, t in zip(zs, ts) if t != 0.0])
-    return logsumexp - picked
+    return _named(logsumexp - picked)

@@ -45,8 +45,13 @@ def test_operations_constants_and_arrows(drawing):
     # six weighted sums, six sigmoids and the loss
     expected = ["Σ w·x + b"] * 6 + ["σ"] * 6 + ["½Σ(y-ŷ)²"]
     assert sorted(op.texts[0] for op in ops) == sorted(expected)
-    # x = (1, 2) enters each of the three first-layer sums; y = 1 enters the loss
-    assert sorted(c.texts[0] for c in drawing.by_class("const")) == ["1"] * 4 + ["2"] * 3
+    # x = (1, 2) is drawn once, with an arrow into each of the three first-layer sums;
+    # y = 1 enters the loss
+    assert sorted(c.texts[0] for c in drawing.by_class("const")) == ["1"]
+    inputs = {n.id: n.texts[0] for n in drawing.by_class("input")}
+    assert sorted(inputs.values()) == ["x_1 = 1", "x_2 = 2"]
+    for node_id in inputs:
+        assert sum(e.title.startswith(f"{node_id}->") for e in drawing.edges) == 3
     # arguments: 3 sums of 2 weights, 2 inputs and a bias; 2 sums of 3 + 3 + 1; one of
     # 2 + 2 + 1; one per sigmoid; prediction and target of the loss. Plus one arrow per result.
     assert len(drawing.edges) == 3 * 5 + 2 * 7 + 5 + 6 + 2 + 13

@@ -378,8 +378,9 @@ def test_svg_draws_every_node_with_its_name_value_and_gradient(capsys, tmp_path)
     x, w, b, y = hand_example()
     z = y.parents[0]
     xw = z.parents[0]
+    # a box names its own operation only: an argument's expression, drawn in its own box, is "…"
     expected = {
-        "x": x, "w": w, "b": b, "x*w": xw, "x*w + b": z, "tanh(x*w + b)": y,
+        "x": x, "w": w, "b": b, "x*w": xw, "… + b": z, "tanh(…)": y,
     }  # fmt: skip
     shown = {n.texts[0]: n.texts[1:] for n in records}
     assert shown == {

@@ -104,7 +104,9 @@ def test_parameter_order_and_names():
         obj = net.layers[int(parts[1])].neurons[int(parts[3])]
         target = obj.b if parts[4] == "b" else obj.w[int(parts[5])]
         assert target is p
-        assert p.label == name
+        # its label is the network's short name, counted from 1: L2.n1.w3, L1.n2.b
+        k, j = int(parts[1]) + 1, int(parts[3]) + 1
+        assert p.label == (f"L{k}.n{j}.b" if parts[4] == "b" else f"L{k}.n{j}.w{int(parts[5]) + 1}")
     assert list(net.parameters()) == [p for _, p in named]
     assert len(net.parameters()) == 2 * 3 + 3 + 3 * 2 + 2
 

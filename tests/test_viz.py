@@ -292,9 +292,11 @@ def test_beyond_the_limit_single_use_leaves_and_constants_are_folded():
 def test_too_large_is_refused_with_the_limit_named():
     C = mlp_loss()
     with pytest.raises(
-        GraphTooLargeError, match=r"102 drawing nodes \(52 after folding.*max_nodes=50"
+        GraphTooLargeError,
+        match=r"102 drawing nodes \(52 after folding.*; 28 with each neuron in one box\).*"
+        r"max_nodes=27",
     ):
-        draw_dot(C, max_nodes=50)
+        draw_dot(C, max_nodes=27)
     with pytest.raises(
         GraphTooLargeError, match=r"102 drawing nodes \(collapse=False\).*max_nodes=60"
     ):

@@ -2,5 +2,14 @@
 
 Imports point down only: this package reads :mod:`nn` models and the
 :mod:`autograd` op table and step-through; neither of those imports it.
-:mod:`viewers.plot` draws training curves (needs matplotlib).
+
+* :mod:`viewers.network`: the network view, ``draw_network(net, loss=L)``
+  (also importable from here), an SVG of the network as the articles draw it;
+* :mod:`viewers.netsteps`: the backward pass one neuron or one layer at a time
+  on that view;
+* :mod:`viewers.plot`: training curves (needs matplotlib).
 """
+
+from .network import draw_network, network_svg
+
+__all__ = ["draw_network", "network_svg"]

@@ -3,7 +3,8 @@
 1. The engine on one expression: every node's value and gradient.
 2. Article 003's worked example: the printed numbers beside the engine's,
    for both readings of the printed parameters (see :mod:`nn.worked_example`),
-   the drawing of its graph after the backward pass,
+   the network view after the backward pass (z, a and delta in every neuron),
+   ``out/worked_example_network.svg``, the drawing of its scalar graph,
    ``out/worked_example.svg``, and the page that steps through both passes
    in a browser, ``out/worked_example.html`` (:mod:`viewers.page`).
 3. Article 003's Iris training with its progress bar; the plot and the
@@ -22,10 +23,17 @@ from nn import worked_example as we
 
 from .train import TrainOptions, positive_int, train_command
 
-__all__ = ["register", "run", "write_worked_example_graph", "write_worked_example_page"]
+__all__ = [
+    "register",
+    "run",
+    "write_worked_example_graph",
+    "write_worked_example_network",
+    "write_worked_example_page",
+]
 
 OUT = Path("out")
 GRAPH_FILE = "worked_example.svg"
+NETWORK_FILE = "worked_example_network.svg"
 PAGE_FILE = "worked_example.html"
 
 
@@ -76,6 +84,8 @@ def worked_example_part() -> Path | None:
         w3, b3 = net.layers[2].weights_and_biases()
         row = ", ".join(f"{w:.12f}" for w in w3[0])
         print(f"  {rule:32}  W3 = [{row}],  b3 = [{b3[0]:.12f}]")
+    network = write_worked_example_network(OUT / NETWORK_FILE)
+    print(f"\nThe network view (z, a and delta = dL/dz in every neuron, network B): {network}")
     path = write_worked_example_graph(OUT / GRAPH_FILE)
     if path is not None:
         print(f"\nThe graph of L after backward() (network B, the article's names): {path}")
@@ -86,6 +96,19 @@ def worked_example_part() -> Path | None:
             f"(arrow keys step):\n  {page.resolve()}"
         )
     return page
+
+
+def write_worked_example_network(path: Path) -> Path:
+    """Write the network view of the example (network B) after ``backward()`` to ``path`` (SVG).
+
+    One column per layer, the article's names (``z5``, ``f5``, ``W2[1][3]``),
+    and ``delta = dL/dz`` in every neuron (see :mod:`viewers.network`).
+    """
+    from viewers.network import draw_network
+
+    graph = we.article_graph("forward")
+    graph.loss.backward()
+    return draw_network(graph.net, loss=graph.loss).save(path)
 
 
 def write_worked_example_graph(path: Path) -> Path | None:

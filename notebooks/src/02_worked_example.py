@@ -1,16 +1,18 @@
 # Source of notebooks/02_worked_example.ipynb; rebuild with `python notebooks/build.py 02`.
 
 # %% [markdown]
-# # 02 · Article 003's worked example, one node at a time
+# # 02 · Article 003's worked example, one neuron at a time
 #
-# Article 003 pushes one sample through a small 2-3-2-1 network by hand and prints
-# every intermediate number: the inputs $z$ and outputs $f$ of all six neurons, the
-# derivatives $f'$, and the error terms $\delta$ of each layer. This notebook lets the
-# engine do the same computation, shows each step of the forward and the backward
-# pass with its numbers, draws the graph, and puts the article's numbers beside the
-# engine's. Not every printed number can be reproduced by one network: the last part
-# shows exactly why, and which two readings of the article's parameters account for
-# all of them.
+# Article 003 (the two-part backpropagation tutorial "BP算法" of the GitHub repository
+# [INTERMT/BP-Algorithm](https://github.com/INTERMT/BP-Algorithm); the copy we work from
+# names no other title or author) pushes one sample through a small 2-3-2-1 network by
+# hand and prints every intermediate number: the inputs $z$ and outputs $f$ of all six
+# neurons, the derivatives $f'$, and the error terms $\delta$ of each layer. This
+# notebook lets the engine do the same computation and tells it as the article does:
+# the network drawn as layers of neurons, the forward pass, then the backward pass one
+# neuron and one layer at a time with the article's numbers, then the same pass one
+# node of the graph at a time. The article's printing slips (not every printed number
+# comes from one network) are taken apart in the last section.
 #
 # Every comparison below is an `assert`. Unless a cell says otherwise, a printed
 # number counts as reproduced when $|\text{engine} - \text{article}| \le 10^{-15}$
@@ -19,10 +21,14 @@
 # the last place is $8.9 \cdot 10^{-16}$ near 6, where $z_4$ and $z_6$ lie).
 
 # %%
+from IPython.display import SVG, display
+
 from autograd import nodes_of
 from autograd.stepper import backward_steps, forward_steps
 from autograd.viz import draw_dot
 from nn import worked_example as we
+from viewers.netsteps import layer_steps, neuron_steps
+from viewers.network import draw_network
 
 TOL = we.TOLERANCE
 printed = we.printed_values()  # the article's numbers, by name: "z5", "delta2[1]", ...
@@ -50,10 +56,10 @@ def close(engine: float, article: float, tol: float = TOL) -> bool:
 #   b^{(2)} = \begin{pmatrix} 2 \\ 1 \end{pmatrix},\qquad
 #   W^{(3)} = \begin{pmatrix} 1 & 3 \end{pmatrix},\; b^{(3)} = (2).$$
 #
-# The bold entry $W^{(2)}_{22}$, the weight from neuron 2 into neuron 5, is the
-# source of the trouble: the article's own value of $z_5$ needs a 3 there. We walk
-# through the version with 3 (reading **B**, `we.network("forward")`), which
-# reproduces the whole printed forward pass, and come back to the 2 at the end.
+# The bold entry $W^{(2)}_{22}$, the weight from neuron 2 into neuron 5, is printed
+# as 2, but the article's own value of $z_5$ needs a 3 there. We walk through the
+# version with 3 (reading **B**, `we.network("forward")`), which reproduces the whole
+# printed forward pass; the last section shows where the article used the 2.
 #
 # `we.article_graph` runs the forward pass and names every Value as the article
 # does: `W2[2][1]` is $W^{(2)}_{21}$, `b1[3]` is $b^{(1)}_3$, and `z1`…`z6`,
@@ -70,6 +76,18 @@ example = we.article_graph("forward")
 L = example.loss
 print(f"L = {L.data!r}, {len(nodes_of(L))} Values in the graph")
 assert params["W2"][1][1] == 2 and example.net.layers[1].neurons[1].w[1].data == 3
+
+# %% [markdown]
+# ## The network as the article draws it
+#
+# `viewers.network.draw_network` draws the network in columns, one per layer, with
+# neuron 1 at the top: in each neuron its $z$ and its output $f$ (named as in the
+# article), its bias on the left, one line per weight (width: size, blue: positive,
+# red: negative). The error terms $\delta$ are still blank: no backward pass has run.
+# Hover over a neuron or a line for its exact numbers.
+
+# %%
+draw_network(example.net, loss=L)
 
 # %% [markdown]
 # ## The forward pass, step by step
@@ -104,7 +122,50 @@ print(z5_step.describe(digits=10))
 z5_step.draw()
 
 # %% [markdown]
-# ## The backward pass, step by step
+# ## The backward pass, one neuron at a time
+#
+# The article computes the error terms layer by layer, output first. For one neuron
+# $j$ this is the *delta rule*: the output neuron's
+# $\delta_6 = f'(z_6)\,\partial L/\partial f_6$, and for a hidden neuron
+# $\delta_j = f'(z_j) \sum_k w_{kj}\,\delta_k$, the sum running over the neurons $k$
+# of the next layer. `neuron_steps` performs `L.backward()` one neuron at a time (in
+# the engine's own order and arithmetic) and writes each rule with its numbers:
+
+# %%
+story = we.article_graph("forward")
+by_neuron = list(neuron_steps(story.net, story.loss))
+for step in by_neuron:
+    print(step.describe())
+# the deltas are the article's delta3, delta2 and (two of three) delta1, to 1e-15
+assert close(story.z[5].grad, printed["delta3[1]"])
+assert close(story.z[4].grad, printed["delta2[2]"]) and close(story.z[3].grad, printed["delta2[1]"])
+
+# %% [markdown]
+# Each step is also a picture: the neuron being worked on is yellow, the neurons
+# whose $\delta$ it reads are blue, the weights it reads are bold, and the deltas not
+# known yet are blank. Here is the step at neuron 5:
+
+# %%
+display(SVG(by_neuron[1].to_svg()))
+
+# %% [markdown]
+# The same pass one layer at a time is BP1 and BP2 in matrix form
+# ($\odot$ is the element-wise product), with the numbers:
+
+# %%
+story_layers = we.article_graph("forward")
+for step in layer_steps(story_layers.net, story_layers.loss):
+    print(step.describe(), end="\n\n")
+assert [z.grad for z in story_layers.z] == [z.grad for z in story.z]  # the same bits
+
+# %% [markdown]
+# After the pass every neuron shows its $\delta$:
+
+# %%
+draw_network(story.net, loss=story.loss)
+
+# %% [markdown]
+# ## The backward pass, one node of the graph at a time
 #
 # Article 003 calls $\delta^{(k)} = \partial L / \partial z^{(k)}$ the error term of
 # layer $k$ and works with
@@ -179,16 +240,17 @@ assert [v.grad for v in nodes_of(fresh)] == [v.grad for v in nodes_of(L)]
 
 # %% [markdown]
 # Every printed error term but one is reproduced: $\delta^{(1)}_2$ comes out as
-# $-2.737 \cdot 10^{-12}$ where the article prints $-2.451 \cdot 10^{-12}$. We come
-# back to it below.
+# $-2.737 \cdot 10^{-12}$ where the article prints $-2.451 \cdot 10^{-12}$. The last
+# section explains why.
 #
 # ## The whole graph
 #
 # After the pass, each box shows a Value's name, its `data` and its `grad` (4
 # significant digits): `grad` of `z1`…`z6` is $\delta$, `grad` of a weight is
-# $\partial L/\partial w$. The small grey boxes are the constants: the inputs
-# $x = (1, 2)$, which are not Values, and the label $y = 1$. `make demo` writes this
-# same drawing to `out/worked_example.svg`.
+# $\partial L/\partial w$. Each layer's neurons are grouped in a column, neuron 1 at
+# the top; the inputs $x = (1, 2)$, plain numbers rather than Values, are drawn once
+# each with an arrow to every weighted sum that reads them, and the small grey box is
+# the label $y = 1$. `make demo` writes this same drawing to `out/worked_example.svg`.
 
 # %%
 draw_dot(L)
@@ -220,7 +282,9 @@ z4_step.draw()
 # In a live notebook, `step_slider(steps)` from `autograd.stepper` shows every step
 # with a slider.
 #
-# ## Article versus engine
+# ## At the end: the article's printing slips
+#
+# ### Article versus engine
 #
 # Every number the article prints, beside what the engine computes for two readings
 # of the parameters: **A** uses $W^{(2)}$ exactly as printed ($W^{(2)}_{22} = 2$),
@@ -244,7 +308,7 @@ assert all(we.matches(r.article_reading, r.printed) for r in mixed if r.article_
 print(f"A reproduces {len(a_matches)} of {len(rows)} printed numbers, B {len(rows) - 2}")
 
 # %% [markdown]
-# ## The discrepancy in the article
+# ### Where the printed numbers disagree
 #
 # **Reading A: the parameters as printed.** With $W^{(2)}_{22} = 2$ the network
 # reproduces everything up to $f_4$ and nothing that depends on $z_5$:

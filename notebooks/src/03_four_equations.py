@@ -11,6 +11,12 @@
 # three ways and checks, number by number, that they agree. Along the way it sorts
 # out the one real difference between the articles: the sign of $\delta$.
 #
+# The articles: **004** is a set of notes on the four equations (its source names no
+# title, author or address; its figures come from a CSDN blog,
+# img-blog.csdn.net); **001** is "Backpropagation for Dummies", published in Analytics
+# Vidhya on Medium, <https://medium.com/analytics-vidhya/backpropagation-for-dummies-e069410fa585>
+# (the copy we work from does not name its author).
+#
 # The equations are computed by `nn.reference`, which works on plain Python lists
 # and never touches the engine.
 

@@ -3,7 +3,9 @@
 # %% [markdown]
 # # 04 · Training on Iris
 #
-# The second half of article 003 trains a network on the Iris flowers: four
+# The second half of article 003 (the two-part tutorial "BP算法" of the GitHub
+# repository [INTERMT/BP-Algorithm](https://github.com/INTERMT/BP-Algorithm), whose copy
+# names no other title or author) trains a network on the Iris flowers: four
 # measurements per flower in, one of three species out. This notebook repeats that
 # project with the engine — the same network, the same data preparation, the same
 # training loop — and then looks at what the trained network decides on the flowers
