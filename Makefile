@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench bench-setup lint typecheck pytest setup dot chromium notebooks lab clean
+.PHONY: test demo bench bench-setup lint typecheck pytest setup dot chromium notebooks lab clean torch-check micrograd-check
 
 setup: $(STAMP) dot chromium
 
@@ -70,3 +70,19 @@ bench-setup: $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.run
+
+# The safetensors export loaded into torch.nn.Sequential: outputs and gradients to 1e-12.
+# PyTorch (CPU) is too heavy for `make test`; this target installs it.
+TORCH_STAMP := $(VENV)/.torch-stamp
+
+$(TORCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check 'torch==2.13.0'
+	@touch $(TORCH_STAMP)
+
+torch-check: $(TORCH_STAMP)
+	$(VENV)/bin/pytest -q -s -p no:cacheprovider bench/test_torch_export.py
+
+# micrograd's demo run by micrograd 0.1.0 itself beside deltagrad, and our numpy-only
+# make_moons checked against scikit-learn's (micrograd's own run takes minutes).
+micrograd-check: $(BENCH_STAMP)
+	$(PY) -m bench.micrograd_demo

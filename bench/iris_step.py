@@ -21,7 +21,7 @@ LR = 0.2
 def run() -> Result:
     data = load_iris(seed=0).train
     rows = list(zip(data.x, data.y, strict=True))
-    net = MLP(4, [5, 3], "sigmoid", seed=0)
+    net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
     opt = SGD(net.parameters(), lr=LR)
     hand = handwritten.make_net(*net.weights_and_biases())
 

@@ -20,7 +20,7 @@ EPOCHS = 5
 
 def main() -> None:
     rows = list(zip(*(lambda d: (d.x, d.y))(load_iris(seed=0).train), strict=True))
-    net = MLP(4, [5, 3], "sigmoid", seed=0)
+    net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
     opt = SGD(net.parameters(), lr=0.2)
     hand = handwritten.make_net(*net.weights_and_biases())
     phases = dict.fromkeys(

@@ -1,7 +1,7 @@
 """Neural networks built from :class:`autograd.Value` nodes.
 
 >>> from nn import MLP, SGD, half_squared_error
->>> net = MLP(2, [3, 1], "sigmoid", seed=0)
+>>> net = MLP(2, [3, 1], "sigmoid", "sigmoid", seed=0)
 >>> opt = SGD(net.parameters(), lr=0.5)
 >>> for _ in range(50):
 ...     opt.zero_grad()
@@ -13,11 +13,14 @@ True
 
 Modules: :mod:`nn.module` (``Module``: parameters, state, model files),
 :mod:`nn.layers` (``Neuron``, ``Layer``, ``MLP``), :mod:`nn.init`,
-:mod:`nn.losses`, :mod:`nn.optim` (``SGD``, ``Adam``), :mod:`nn.reference`
-(the articles' equations on plain lists), :mod:`nn.datasets` (Iris),
-:mod:`nn.train` (article 003's training), :mod:`nn.worked_example`
-(article 003's 2-3-2-1 example) and :mod:`nn.modelfile` (the JSON model file
-and its errors). The ``deltagrad`` command line is the package
+:mod:`nn.losses`, :mod:`nn.objectives` (a loss for a number of classes),
+:mod:`nn.optim` (``SGD``, ``Adam``), :mod:`nn.reference` (the articles'
+equations on plain lists), :mod:`nn.datasets` (moons, circles, xor, spiral,
+Iris and your own CSV, one interface), :mod:`nn.train` (mini-batch training,
+article 003's training), :mod:`nn.worked_example` (article 003's 2-3-2-1
+example), :mod:`nn.micrograd_demo` (micrograd's demo), :mod:`nn.modelfile`
+(the JSON model file and its errors) and :mod:`nn.safetensors` (the export to
+PyTorch). The ``deltagrad`` command line is the package
 :mod:`deltagrad`; drawings of networks and training runs are in :mod:`viewers`.
 """
 
@@ -26,7 +29,9 @@ from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .losses import (
     binary_cross_entropy_with_logits,
     half_squared_error,
+    hinge,
     mse,
+    multiclass_hinge,
     softmax_cross_entropy,
 )
 from .modelfile import (
@@ -61,6 +66,8 @@ __all__ = [
     "TruncatedModelFileError",
     "binary_cross_entropy_with_logits",
     "half_squared_error",
+    "hinge",
     "mse",
+    "multiclass_hinge",
     "softmax_cross_entropy",
 ]

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Self, cast
@@ -100,7 +101,8 @@ class Neuron(Module):
 
     Args:
         nin: number of inputs.
-        activation: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
+        activation: ``"relu"`` (the default, as micrograd's), ``"sigmoid"``,
+            ``"tanh"`` or ``"linear"``.
         init: an initialiser name or function (:mod:`nn.init`).
         seed: an int, a ``random.Random`` (shared, so a layer's neurons draw
             in turn), or None for an unseeded generator.
@@ -116,7 +118,7 @@ class Neuron(Module):
     def __init__(
         self,
         nin: int,
-        activation: str = "sigmoid",
+        activation: str = "relu",
         *,
         init: str | Initializer = "scaled_uniform",
         seed: int | random.Random | None = None,
@@ -152,9 +154,7 @@ class Neuron(Module):
         self.b.label = f"{name}.b" if name else "b"
 
     @classmethod
-    def from_weights(
-        cls, weights: Sequence[float], bias: float, activation: str = "sigmoid"
-    ) -> Self:
+    def from_weights(cls, weights: Sequence[float], bias: float, activation: str = "relu") -> Self:
         """A neuron with the given weights and bias (finite real numbers)."""
         ws = _sequence(weights, "Neuron.from_weights: weights")
         neuron = cls(len(ws), activation, init="zeros")
@@ -204,7 +204,7 @@ class Layer(Module):
         self,
         nin: int,
         nout: int,
-        activation: str = "sigmoid",
+        activation: str = "relu",
         *,
         init: str | Initializer = "scaled_uniform",
         seed: int | random.Random | None = None,
@@ -229,7 +229,7 @@ class Layer(Module):
         cls,
         weights: Sequence[Sequence[float]],
         biases: Sequence[float],
-        activation: str = "sigmoid",
+        activation: str = "relu",
     ) -> Self:
         """A layer from its weight matrix (one row per neuron) and bias vector."""
         rows = _sequence(weights, "Layer.from_weights: weights")
@@ -300,12 +300,22 @@ class MLP(Module):
     Args:
         nin: number of inputs.
         nouts: the size of each layer, the output layer last
-            (``MLP(4, [5, 3])`` is article 003's 4-5-3 Iris network).
-        activation: the activation of the hidden layers, or a list with one
-            name per layer (then ``output_activation`` must be None).
-        output_activation: the output layer's activation; None (the default)
-            means the same as the hidden layers, as in the articles, where
-            every layer is a sigmoid layer.
+            (``MLP(4, [5, 3], "sigmoid", "sigmoid")`` is article 003's 4-5-3
+            Iris network).
+        activation: the activation of the hidden layers (default ``"relu"``),
+            or a list with one name per layer (then ``output_activation``
+            must be None).
+        output_activation: the output layer's activation; None (the
+            default) means ``"linear"``: the outputs are scores or logits.
+            The articles' networks are sigmoid everywhere: give
+            ``MLP(4, [5, 3], "sigmoid", "sigmoid")``.
+
+    The defaults are micrograd's: its ``MLP(2, [16, 16, 1])`` has ReLU hidden
+    layers and a linear output layer, and so has this one. PyTorch has no
+    default: ``torch.nn.Linear`` is affine only and one writes the
+    activations between the layers of a ``torch.nn.Sequential`` (see
+    :mod:`nn.safetensors`, which exports to that layout). ``Neuron`` and
+    ``Layer`` default to ``"relu"`` as micrograd's do.
         init, seed: how to draw the initial parameters (:mod:`nn.init`).
     """
 
@@ -313,7 +323,7 @@ class MLP(Module):
         self,
         nin: int,
         nouts: Sequence[int],
-        activation: str | Sequence[str] = "sigmoid",
+        activation: str | Sequence[str] = "relu",
         output_activation: str | None = None,
         *,
         init: str | Initializer = "scaled_uniform",
@@ -340,7 +350,7 @@ class MLP(Module):
         cls,
         weights: Sequence[Sequence[Sequence[float]]],
         biases: Sequence[Sequence[float]],
-        activation: str | Sequence[str] = "sigmoid",
+        activation: str | Sequence[str] = "relu",
         output_activation: str | None = None,
     ) -> Self:
         """A network from each layer's weight matrix and bias vector, shapes checked.
@@ -381,6 +391,37 @@ class MLP(Module):
             p.data = q.data
         return net
 
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,  # noqa: A002
+        activation: str | Sequence[str] | None = None,
+        output_activation: str | None = None,
+    ) -> Self:
+        """An MLP from a JSON model file or a safetensors file (:mod:`nn.safetensors`).
+
+        ``format`` is ``"json"`` or ``"safetensors"``; None decides by the
+        file: a ``.safetensors`` suffix, or a content that starts like one (a
+        length that fits the file, then ``{``). ``activation`` and
+        ``output_activation`` are for safetensors files written elsewhere,
+        which do not say their activations.
+        """
+        from .safetensors import is_safetensors, load_safetensors
+
+        kind = format
+        if kind is None:
+            suffix = os.fspath(path).lower().endswith(".safetensors")
+            kind = "safetensors" if suffix or is_safetensors(path) else "json"
+        if kind == "safetensors":
+            return cast(Self, load_safetensors(path, activation, output_activation))
+        if kind != "json":
+            raise ValueError(f"load: unknown format {kind!r:.40}; use 'json' or 'safetensors'")
+        if activation is not None or output_activation is not None:
+            raise ValueError("load: a JSON model file names its activations; do not give them")
+        return super().load(path)
+
     def __call__(self, x: Input) -> list[Value]:
         out: Sequence[Value | float] = x
         for layer in self.layers:
@@ -414,8 +455,8 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         hidden, output = self.activations[:-1], self.activations[-1]
-        if all(a == output for a in hidden):
-            return f"MLP({self.nin}, {self.nouts}, {output!r})"
+        if not hidden:
+            return f"MLP({self.nin}, {self.nouts}, output_activation={output!r})"
         if len(set(hidden)) == 1:
             return f"MLP({self.nin}, {self.nouts}, {hidden[0]!r}, {output!r})"
         return f"MLP({self.nin}, {self.nouts}, {self.activations!r})"
@@ -427,7 +468,7 @@ def _layer_activations(
     """One activation name per layer, checked."""
     if isinstance(activation, str):
         hidden = check_activation(activation)
-        output = hidden if output_activation is None else check_activation(output_activation)
+        output = "linear" if output_activation is None else check_activation(output_activation)
         return [hidden] * (nlayers - 1) + [output]
     names = _sequence(activation, "MLP: activation")
     if output_activation is not None:

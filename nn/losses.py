@@ -12,6 +12,8 @@ on it reaches every parameter; the loss node is labelled ``L``.
   take *logits* (pre-activations, e.g. from ``output_activation="linear"``) and
   are written so that no step overflows or takes ``log(0)``: they stay finite
   however saturated the outputs are.
+* :func:`hinge` ``max(0, 1 - y s)`` (micrograd's max-margin loss, ``y`` in
+  {-1, +1}) and :func:`multiclass_hinge` ``sum_{k != c} max(0, 1 + s_k - s_c)``.
 
 >>> from autograd import Value
 >>> y_hat = [Value(0.8), Value(0.3)]
@@ -32,7 +34,9 @@ from autograd import sum as vsum
 __all__ = [
     "binary_cross_entropy_with_logits",
     "half_squared_error",
+    "hinge",
     "mse",
+    "multiclass_hinge",
     "softmax_cross_entropy",
 ]
 
@@ -137,3 +141,38 @@ def softmax_cross_entropy(logits: Outputs, target: int | Sequence[float]) -> Val
     logsumexp = vsum([(z - m).exp() for z in zs]).log() + m
     picked = vsum([z * t for z, t in zip(zs, ts) if t != 0.0])
     return _named(logsumexp - picked)
+
+
+# --- margin losses (added with the moons/CSV training) ---------------------------------
+
+
+def hinge(score: Value | float, y: float) -> Value:
+    """``max(0, 1 - y * s)`` for one score ``s`` and a label ``y`` in {-1, +1}.
+
+    micrograd's demo averages this "max-margin" loss over the batch:
+    ``mean(relu(1 - y * score))``. Its derivative is ``-y`` while the margin
+    ``y * s`` is below 1, else 0 (ReLU's derivative at 0 is taken to be 0).
+    """
+    if type(y) is not float and (isinstance(y, bool) or not isinstance(y, int | float)):
+        raise ValueError(f"hinge: the label must be -1 or +1, got {y!r:.40}")
+    if y not in (-1.0, 1.0):
+        raise ValueError(f"hinge: the label must be -1 or +1, got {y!r:.40}")
+    return (1.0 - float(y) * as_value(score)).relu()
+
+
+def multiclass_hinge(scores: Outputs, label: int) -> Value:
+    """``sum_{k != c} max(0, 1 + s_k - s_c)`` for the true class ``c`` (Weston and Watkins).
+
+    Zero once the true class's score beats every other by a margin of 1. For
+    two classes this is :func:`hinge` of the score difference.
+    """
+    if isinstance(label, bool) or not isinstance(label, int):
+        raise TypeError(f"multiclass_hinge: label must be a class index, got {label!r:.40}")
+    if len(scores) < 2:
+        raise ValueError("multiclass_hinge: needs at least two scores")
+    if not 0 <= label < len(scores):
+        raise ValueError(
+            f"multiclass_hinge: class index {label} out of range for {len(scores)} scores"
+        )
+    s = [as_value(v) for v in scores]
+    return vsum([(1.0 + s[k] - s[label]).relu() for k in range(len(s)) if k != label])

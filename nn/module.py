@@ -126,8 +126,23 @@ class Module:
         """A new module of the shape ``config`` describes (its parameters still to be loaded)."""
         raise NotImplementedError(f"{cls.__name__} does not define from_config(); cannot load")
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write this module to a JSON model file, atomically (see :mod:`nn.modelfile`)."""
+    def save(self, path: str | os.PathLike[str], format: str = "json") -> None:  # noqa: A002
+        """Write this module to a file, atomically.
+
+        ``format="json"``: the JSON model file (:mod:`nn.modelfile`), for any
+        module. ``format="safetensors"``: an MLP's weights under
+        ``torch.nn.Sequential`` names, for PyTorch (:mod:`nn.safetensors`).
+        """
+        if format == "safetensors":
+            from .layers import MLP
+            from .safetensors import save_safetensors
+
+            if not isinstance(self, MLP):
+                raise TypeError(f"safetensors export is for an MLP, not a {type(self).__name__}")
+            save_safetensors(self, path)
+            return
+        if format != "json":
+            raise ValueError(f"save: unknown format {format!r:.40}; use 'json' or 'safetensors'")
         write_model_file(path, type(self).__name__, self.config(), self.state_dict())
 
     @classmethod

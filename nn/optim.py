@@ -35,6 +35,9 @@ def _check_rate(value: float, name: str, where: str, *, allow_zero: bool = False
 class Optimizer:
     """Holds the parameters it updates (a list taken once) and can zero their gradients."""
 
+    lr: float
+    """The learning rate (a schedule may change it between steps)."""
+
     def __init__(self, params: Iterable[Value]) -> None:
         self.params = list(params)
         for i, p in enumerate(self.params):

@@ -1,15 +1,37 @@
-"""Training as article 003 trains its Iris network: one sample at a time, plain SGD.
+"""Training loops: mini-batch gradient descent on any :class:`~nn.datasets.DataSplit`.
 
-Per sample ``(x, y)``: forward pass, ``L = 1/2 * sum_k (y_k - out_k)^2``,
-``backward()``, then ``w <- w - lr * dL/dw`` for every parameter. The rows
-keep the order of the one shuffle made when the data was loaded; after each
-epoch the network is evaluated on the validation rows (the article's figure 3
-plots that accuracy per epoch).
+One step on a batch ``B`` of ``m`` training rows (:func:`train_step`)::
 
-With the defaults (4-5-3 sigmoid network, ``U[0, 1)`` initial parameters,
-learning rate 0.2, 300 epochs) and a seed ``s``, the draws are made in the
-article program's order: the shuffle, then every parameter in parameter
-order, all from one ``random.Random(s)``.
+    L_B = 1/m sum_{x in B} L(model(x), c_x)  +  l2 * sum_p p^2
+    p <- p - lr * dL_B/dp                      (for plain SGD)
+
+For the weights of layer ``l`` this is article 004's update rule
+``w^l <- w^l - eta/m sum_x delta^{x,l} (a^{x,l-1})^T``: the mean over the
+batch of each sample's ``delta`` times its input, because the gradient of a
+mean is the mean of the gradients. ``batch_size=1`` is the per-sample SGD of
+articles 001 and 003 (then ``L_B`` is the sample's own loss node, unchanged);
+``batch_size >= len(data.train)`` is full-batch gradient descent.
+
+:func:`fit` runs the epochs: the training rows in their stored order, or
+reshuffled every epoch with ``shuffle=True`` (seeded), cut into batches (the
+last one may be smaller). After each step it calls ``on_step`` with a
+:class:`Step` (the model, the batch's rows, the loss), for progress bars and
+replays; after each epoch it evaluates the validation rows under
+:func:`autograd.no_grad` and calls ``on_epoch`` with :class:`EpochStats`.
+
+Two accuracies, two names:
+
+* ``EpochStats.train_accuracy`` and ``train_loss`` are **running** figures:
+  each batch is scored by the network of the moment, just before its update,
+  so the weights move while the epoch is measured (micrograd's demo prints
+  this one).
+* ``TrainResult.train_accuracy`` (and ``val_accuracy``, ``final_loss``) score
+  the **final** network on every row, after training, under ``no_grad``.
+  Validation figures are always of a fixed network (the end of an epoch).
+
+:func:`train_iris` is article 003's Iris training: with a seed ``s`` the
+draws are made in the article program's order (the shuffle, then every
+parameter, from one ``random.Random(s)``).
 """
 
 from __future__ import annotations
@@ -21,26 +43,41 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from autograd import Value, no_grad
+from autograd import sum as vsum
 
-from .datasets import Dataset, IrisData, load_iris
+from .datasets import Dataset, DataSplit, load_iris
 from .init import Initializer, make_rng
 from .layers import MLP
-from .losses import half_squared_error
+from .objectives import Objective
 from .optim import SGD, Optimizer
 
 __all__ = [
+    "BatchLoss",
     "EpochStats",
+    "Step",
     "TrainResult",
     "argmax",
+    "batch_loss",
     "evaluate",
+    "fit",
+    "train",
     "train_iris",
-    "train_one_epoch",
+    "train_step",
 ]
+
+MAX_EPOCHS = 1_000_000
+MAX_BATCH = 1_000_000
 
 
 @dataclass(frozen=True)
 class EpochStats:
-    """One epoch: mean training loss and accuracy as seen while training, then validation."""
+    """One epoch: running training loss and accuracy (see the module docstring), then validation.
+
+    ``train_loss`` is the mean per-sample data loss (without the ``l2`` term)
+    and ``train_accuracy`` the fraction classified right, each sample scored
+    just before the update of its batch. ``val_loss`` and ``val_accuracy``
+    score the network at the end of the epoch.
+    """
 
     epoch: int
     train_loss: float
@@ -48,6 +85,30 @@ class EpochStats:
     val_loss: float
     val_accuracy: float
     seconds: float
+    steps: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One training step, as ``on_step`` sees it (after the update).
+
+    ``index`` counts steps from 0 over the whole run; ``rows`` are the batch's
+    indices into ``data.train``; ``loss`` is ``L_B`` before the update
+    (``data_loss`` without the ``l2`` term); ``correct`` counts the batch's
+    rows classified right before the update; ``lr`` is the rate used.
+    ``model`` is the network being trained, itself, already updated: a
+    callback that records a replay copies what it needs (e.g.
+    ``step.model.state_dict()``).
+    """
+
+    epoch: int
+    index: int
+    rows: tuple[int, ...]
+    loss: float
+    data_loss: float
+    correct: int
+    lr: float
+    model: MLP
 
 
 @dataclass
@@ -55,14 +116,15 @@ class TrainResult:
     """The trained network, its history, and how the final network scores.
 
     ``epochs`` counts completed epochs; after an interruption the network also
-    holds the updates of the epoch that was cut short. Accuracies are
-    fractions in [0, 1]; ``final_loss`` is the mean per-sample loss of the
-    final network on the training rows.
+    holds the updates of the epoch that was cut short. ``train_accuracy``,
+    ``val_accuracy`` and ``final_loss`` (mean per-sample loss on the training
+    rows) are of the final network, under ``no_grad``; fractions in [0, 1].
     """
 
     model: MLP
     history: list[EpochStats] = field(default_factory=list)
     epochs: int = 0
+    steps: int = 0
     train_accuracy: float = math.nan
     val_accuracy: float = math.nan
     final_loss: float = math.nan
@@ -79,42 +141,221 @@ def argmax(values: Sequence[Value]) -> int:
     return best
 
 
-def evaluate(model: MLP, data: Dataset) -> tuple[float, float]:
-    """``(mean loss, accuracy)`` of ``model`` on ``data``, recording no graph."""
+def _objective(data: Dataset, objective: Objective | None) -> Objective:
+    return objective if objective is not None else Objective("half-squared-error", len(data.y[0]))
+
+
+def evaluate(model: MLP, data: Dataset, objective: Objective | None = None) -> tuple[float, float]:
+    """``(mean loss, accuracy)`` of ``model`` on ``data``, under ``no_grad`` (no graph).
+
+    Without an ``objective``: article 003's half squared error against the
+    one-hot targets, and argmax. No rows: ``(nan, nan)``.
+    """
+    if len(data) == 0:
+        return math.nan, math.nan
+    obj = _objective(data, objective)
     total, correct = 0.0, 0
     with no_grad():
-        for x, y, label in zip(data.x, data.y, data.labels):
+        for x, label in zip(data.x, data.labels):
             out = model(x)
-            total += half_squared_error(out, y).data
-            correct += argmax(out) == label
+            total += obj.loss(out, label).data
+            correct += obj.predict(out) == label
     return total / len(data), correct / len(data)
 
 
-def train_one_epoch(
-    model: MLP,
-    data: Dataset,
-    optimizer: Optimizer,
-    should_stop: Callable[[], bool] | None = None,
-) -> tuple[float, float, bool]:
-    """One pass of per-sample SGD: ``(mean loss, accuracy before each update, completed)``.
+@dataclass(frozen=True)
+class BatchLoss:
+    """``total`` = ``L_B`` (a Value to call ``backward`` on), its data part, and rows right."""
 
-    ``should_stop`` is asked after every sample; when it says yes the pass
-    ends there and ``completed`` is False.
+    total: Value
+    data_loss: float
+    correct: int
+
+
+def batch_loss(
+    model: MLP,
+    xs: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    objective: Objective,
+    l2: float = 0.0,
+) -> BatchLoss:
+    """``L_B = 1/m sum_x L(model(x), c_x) + l2 * sum_p p^2`` for one batch.
+
+    For ``m = 1`` and ``l2 = 0`` the sample's loss node itself is returned
+    (no extra node), so per-sample training is the articles' exactly.
     """
-    total, correct, seen = 0.0, 0, 0
-    for x, y, label in zip(data.x, data.y, data.labels):
+    m = len(xs)
+    if m == 0:
+        raise ValueError("batch_loss: an empty batch")
+    losses, correct = [], 0
+    for x, label in zip(xs, labels):
         out = model(x)
-        loss = half_squared_error(out, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total += loss.data
-        correct += argmax(out) == label
-        seen += 1
-        if should_stop is not None and should_stop():
+        losses.append(objective.loss(out, label))
+        correct += objective.predict(out) == label
+    data = losses[0] if m == 1 else vsum(losses) * (1.0 / m)
+    total = data
+    if l2:
+        total = data + l2 * vsum([p * p for p in model.parameters()])
+    return BatchLoss(total, data.data, correct)
+
+
+def train_step(
+    model: MLP,
+    optimizer: Optimizer,
+    xs: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    objective: Objective,
+    l2: float = 0.0,
+) -> BatchLoss:
+    """One step: ``L_B`` (:func:`batch_loss`), gradients reset, ``backward()``, update."""
+    loss = batch_loss(model, xs, labels, objective, l2)
+    optimizer.zero_grad()
+    loss.total.backward()
+    optimizer.step()
+    return loss
+
+
+def _check_count(value: object, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{what} must be an integer from {low} to {high}, got {value!r:.40}")
+    return value
+
+
+def fit(
+    model: MLP,
+    data: DataSplit,
+    objective: Objective,
+    optimizer: Optimizer,
+    *,
+    epochs: int,
+    batch_size: int = 1,
+    shuffle: bool = False,
+    seed: int | random.Random | None = 0,
+    l2: float = 0.0,
+    lr_schedule: Callable[[int], float] | None = None,
+    on_step: Callable[[Step], None] | None = None,
+    on_epoch: Callable[[EpochStats], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """Train ``model`` on ``data.train`` for ``epochs`` epochs; see the module docstring.
+
+    ``lr_schedule(k)`` (k = step index from 0), when given, sets the
+    optimiser's ``lr`` before step k. ``should_stop`` is asked after every
+    step and after every epoch (for Ctrl-C); when it says yes, training ends
+    there with ``interrupted`` set.
+    """
+    _check_count(epochs, "fit: epochs", 0, MAX_EPOCHS)
+    n = len(data.train)
+    _check_count(batch_size, "fit: batch_size", 1, MAX_BATCH)
+    if isinstance(l2, bool) or not isinstance(l2, int | float) or not 0.0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r:.40}")
+    rng = make_rng(seed)
+    train = data.train
+    order = list(range(n))
+    result = TrainResult(model)
+    k = 0
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        t0 = time.perf_counter()
+        if shuffle:
+            rng.shuffle(order)
+        total, correct, seen = 0.0, 0, 0
+        for first in range(0, n, batch_size):
+            rows = tuple(order[first : first + batch_size])
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(k)
+            xs = [train.x[i] for i in rows]
+            labels = [train.labels[i] for i in rows]
+            loss = train_step(model, optimizer, xs, labels, objective, l2)
+            total += loss.data_loss * len(rows)
+            correct += loss.correct
+            seen += len(rows)
+            if on_step is not None:
+                lr = optimizer.lr
+                on_step(
+                    Step(epoch, k, rows, loss.total.data, loss.data_loss, loss.correct, lr, model)
+                )
+            k += 1
+            result.steps = k
+            if should_stop is not None and should_stop():
+                break
+        if seen < n:
+            result.interrupted = True
             break
-    seen = max(seen, 1)
-    return total / seen, correct / seen, seen == len(data)
+        val_loss, val_accuracy = evaluate(model, data.val, objective)
+        stats = EpochStats(
+            epoch,
+            total / seen,
+            correct / seen,
+            val_loss,
+            val_accuracy,
+            time.perf_counter() - t0,
+            math.ceil(n / batch_size),
+        )
+        result.history.append(stats)
+        result.epochs = epoch
+        if on_epoch is not None:
+            on_epoch(stats)
+        if should_stop is not None and should_stop():
+            result.interrupted = epoch < epochs
+            break
+    result.final_loss, result.train_accuracy = evaluate(model, data.train, objective)
+    _, result.val_accuracy = evaluate(model, data.val, objective)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def train(
+    data: DataSplit,
+    *,
+    hidden: Sequence[int] = (16, 16),
+    activation: str = "relu",
+    output_activation: str = "linear",
+    loss: str = "hinge",
+    lr: float = 0.2,
+    epochs: int = 50,
+    batch_size: int = 16,
+    seed: int | random.Random | None = 0,
+    init: str | Initializer = "scaled_uniform",
+    l2: float = 0.0,
+    shuffle: bool = True,
+    on_step: Callable[[Step], None] | None = None,
+    on_epoch: Callable[[EpochStats], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """An MLP for ``data`` (inputs = features, outputs as ``loss`` needs), trained by SGD.
+
+    The network is ``MLP(data.nfeatures, [*hidden, nout], activation,
+    output_activation)`` drawn from ``random.Random(seed)`` (or from the
+    generator passed as ``seed``); the same generator then shuffles the
+    batches. ``deltagrad train NAME --seed s`` runs
+    ``rng = random.Random(s); train(load(NAME, seed=rng), seed=rng, ...)``:
+    one generator makes the data, the split, the weights and the batches.
+    """
+    objective = Objective(loss, data.nclasses)
+    rng = make_rng(seed)
+    model = MLP(
+        data.nfeatures,
+        [*hidden, objective.nout],
+        activation,
+        output_activation,
+        init=init,
+        seed=rng,
+    )
+    return fit(
+        model,
+        data,
+        objective,
+        SGD(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=rng,
+        l2=l2,
+        on_step=on_step,
+        on_epoch=on_epoch,
+        should_stop=should_stop,
+    )
 
 
 def train_iris(
@@ -127,35 +368,27 @@ def train_iris(
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> TrainResult:
-    """Train a ``4-hidden-3`` sigmoid network on Iris; see the module docstring.
+    """Article 003: a ``4-hidden-3`` sigmoid network, per-sample SGD on the half squared error.
 
-    ``on_epoch`` is called after every completed epoch (for progress bars);
-    ``should_stop`` is asked after every sample (for Ctrl-C).
+    Rows in the order of the one seeded shuffle (no reshuffling), sigmoid on
+    every layer, ``U[0, 1)`` initial parameters by default. ``on_epoch`` is
+    called after every completed epoch; ``should_stop`` is asked after every
+    sample.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"train_iris: epochs must be an integer >= 0, got {epochs!r}")
     rng: random.Random = make_rng(seed)
-    data: IrisData = load_iris(rng)
-    model = MLP(4, [hidden, len(data.classes)], "sigmoid", init=init, seed=rng)
-    optimizer = SGD(model.parameters(), lr=lr)
-    result = TrainResult(model)
-    start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        t0 = time.perf_counter()
-        loss, accuracy, completed = train_one_epoch(model, data.train, optimizer, should_stop)
-        if not completed:
-            result.interrupted = True
-            break
-        val_loss, val_accuracy = evaluate(model, data.val)
-        stats = EpochStats(epoch, loss, accuracy, val_loss, val_accuracy, time.perf_counter() - t0)
-        result.history.append(stats)
-        result.epochs = epoch
-        if on_epoch is not None:
-            on_epoch(stats)
-        if should_stop is not None and should_stop():
-            result.interrupted = epoch < epochs
-            break
-    result.final_loss, result.train_accuracy = evaluate(model, data.train)
-    _, result.val_accuracy = evaluate(model, data.val)
-    result.seconds = time.perf_counter() - start
-    return result
+    data = load_iris(rng)
+    model = MLP(4, [hidden, len(data.classes)], "sigmoid", "sigmoid", init=init, seed=rng)
+    return fit(
+        model,
+        data,
+        Objective("half-squared-error", len(data.classes)),
+        SGD(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=1,
+        shuffle=False,
+        seed=rng,
+        on_epoch=on_epoch,
+        should_stop=should_stop,
+    )

@@ -91,7 +91,9 @@ def network(reading: str = "printed") -> MLP:
         weights[1][1][1] = 3
     elif reading != "printed":
         raise ValueError(f"network: reading must be 'printed' or 'forward', got {reading!r}")
-    return MLP.from_weights(weights, [params["b1"], params["b2"], params["b3"]], "sigmoid")
+    return MLP.from_weights(
+        weights, [params["b1"], params["b2"], params["b3"]], "sigmoid", "sigmoid"
+    )
 
 
 @dataclass(frozen=True)

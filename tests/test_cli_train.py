@@ -35,7 +35,8 @@ def test_json_summary(capsys):
     assert summary["epochs"] == 3 and summary["interrupted"] is False
     assert 0.0 <= summary["train_accuracy"] <= 1.0 and 0.0 <= summary["val_accuracy"] <= 1.0
     assert summary["final_loss"] > 0.0 and summary["seconds"] > 0.0
-    assert (summary["hidden"], summary["lr"], summary["seed"]) == (4, 0.5, 2)
+    assert (summary["hidden"], summary["lr"], summary["seed"]) == ([4], 0.5, 2)
+    assert summary["architecture"]["sizes"] == [4, 4, 3]
     assert summary["saved"] is None and summary["plot"] is None
 
 
@@ -93,14 +94,14 @@ def test_plot_in_svg(capsys, tmp_path):
 )
 def test_bad_output_paths_are_refused_before_training(capsys, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(train_command, "train_iris", lambda **kw: pytest.fail("trained anyway"))
+    monkeypatch.setattr(train_command, "fit", lambda *a, **kw: pytest.fail("trained anyway"))
     status, _, err = run(capsys, *args)
     assert status == 2 and message in err and err.startswith("deltagrad train:")
 
 
 def test_plot_without_matplotlib_says_how_to_install_it(capsys, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
-    monkeypatch.setattr(train_command, "train_iris", lambda **kw: pytest.fail("trained anyway"))
+    monkeypatch.setattr(train_command, "fit", lambda *a, **kw: pytest.fail("trained anyway"))
     status, _, err = run(capsys, "--plot", str(tmp_path / "p.png"))
     assert status == 2
     assert "needs matplotlib" in err and "pip install 'deltagrad[plot]'" in err
@@ -125,19 +126,23 @@ def test_bad_options_are_usage_errors(capsys, args):
 
 
 def test_unknown_dataset(capsys):
-    with pytest.raises(SystemExit):
-        main(["train", "mnist"])
-    assert "invalid choice: 'mnist'" in capsys.readouterr().err
+    assert main(["train", "mnist"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "deltagrad train: 'mnist' is neither a built-in data set "
+        "(moons, circles, xor, spiral, iris) nor an existing file\n"
+    )
 
 
 # --- Ctrl-C ----------------------------------------------------------------------
 
 
 def interrupt_after(epochs, times=1):
-    """A train_iris that sends itself SIGINT `times` times after `epochs` epochs."""
-    real = train_command.train_iris
+    """A fit that sends itself SIGINT `times` times after `epochs` epochs."""
+    real = train_command.fit
 
-    def train_iris(**kwargs):
+    def fit(*args, **kwargs):
         on_epoch = kwargs["on_epoch"]
 
         def hook(stats):
@@ -146,13 +151,13 @@ def interrupt_after(epochs, times=1):
                 for _ in range(times):
                     signal.raise_signal(signal.SIGINT)
 
-        return real(**{**kwargs, "on_epoch": hook})
+        return real(*args, **{**kwargs, "on_epoch": hook})
 
-    return train_iris
+    return fit
 
 
 def test_ctrl_c_stops_cleanly_and_still_saves(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(train_command, "train_iris", interrupt_after(2))
+    monkeypatch.setattr(train_command, "fit", interrupt_after(2))
     model, plot = tmp_path / "m.json", tmp_path / "p.png"
     status = main(
         [
@@ -180,7 +185,7 @@ def test_ctrl_c_stops_cleanly_and_still_saves(capsys, tmp_path, monkeypatch):
 
 
 def test_second_ctrl_c_stops_at_once_without_saving(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(train_command, "train_iris", interrupt_after(1, times=2))
+    monkeypatch.setattr(train_command, "fit", interrupt_after(1, times=2))
     model = tmp_path / "m.json"
     status = main(["train", "iris", "--epochs", "50", "--no-progress", "--save", str(model)])
     _, err = capsys.readouterr()
@@ -219,9 +224,9 @@ def test_real_sigint_to_a_running_process(tmp_path):
 # --- the demo --------------------------------------------------------------------
 
 
-def test_demo_runs_all_three_parts(capsys, tmp_path, monkeypatch):
+def test_demo_runs_all_four_parts(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["demo", "--epochs", "2"]) == 0
+    assert main(["demo", "--epochs", "2", "--micrograd-steps", "3"]) == 0
     out, err = capsys.readouterr()
     assert "dL/da" in out  # the engine's node table
     assert "z5" in out and "7.979583862337768 ✗" in out  # the worked example, both readings
@@ -231,3 +236,6 @@ def test_demo_runs_all_three_parts(capsys, tmp_path, monkeypatch):
     assert (tmp_path / "out" / "iris-training.png").read_bytes()[:4] == b"\x89PNG"
     assert "out/worked_example.svg" in out
     assert (tmp_path / "out" / "worked_example.svg").read_text().lstrip().startswith("<?xml")
+    # part 4: micrograd's demo (3 steps here; tests/test_micrograd_demo.py runs all 100)
+    assert "   0  0.8958441028683222  50%" in out and "after 3 steps" in out
+    assert (tmp_path / "out" / "micrograd-moons.png").read_bytes()[:4] == b"\x89PNG"

@@ -170,7 +170,12 @@ def test_per_layer_activations():
     with pytest.raises(ValueError, match="output_activation"):
         MLP(2, [3, 1], ["relu", "relu"], "linear")
     assert MLP(2, [3, 1], "relu", "linear").activations == ["relu", "linear"]
-    assert MLP(2, [3, 1]).activations == ["sigmoid", "sigmoid"]
+    # the defaults are micrograd's: ReLU hidden layers, a linear output layer
+    assert MLP(2, [16, 16, 1]).activations == ["relu", "relu", "linear"]
+    assert MLP(2, [3, 1], "sigmoid").activations == ["sigmoid", "linear"]
+    assert MLP(2, [3, 1], "sigmoid", "sigmoid").activations == ["sigmoid", "sigmoid"]
+    assert MLP(2, [1], "tanh").activations == ["linear"]  # one layer: it is the output layer
+    assert Layer(2, 3).activation == Neuron(2).activation == "relu"
 
 
 def test_from_weights_builds_the_given_network():
@@ -214,7 +219,9 @@ def test_layer_and_neuron_from_weights():
 
 
 def test_reprs():
-    assert repr(MLP(4, [5, 3])) == "MLP(4, [5, 3], 'sigmoid')"
+    assert repr(MLP(4, [5, 3])) == "MLP(4, [5, 3], 'relu', 'linear')"
+    assert repr(MLP(4, [5, 3], "sigmoid", "sigmoid")) == "MLP(4, [5, 3], 'sigmoid', 'sigmoid')"
+    assert repr(MLP(4, [3], output_activation="tanh")) == "MLP(4, [3], output_activation='tanh')"
     assert repr(MLP(4, [5, 3], "relu", "linear")) == "MLP(4, [5, 3], 'relu', 'linear')"
     assert repr(Layer(4, 5, "tanh")) == "Layer(4, 5, 'tanh')"
-    assert repr(Neuron(3)) == "Neuron(3, 'sigmoid')"
+    assert repr(Neuron(3)) == "Neuron(3, 'relu')"

@@ -91,7 +91,7 @@ def test_same_data_and_same_initial_network(seed):
     network = article_network(rng)
     rng2 = random.Random(seed)
     load_iris(rng2)
-    model = MLP(4, [5, 3], "sigmoid", init="uniform01", seed=rng2)
+    model = MLP(4, [5, 3], "sigmoid", "sigmoid", init="uniform01", seed=rng2)
     assert as_network(model) == network
 
 
@@ -99,7 +99,7 @@ def test_their_delta_is_minus_z_grad_and_one_step_is_their_update():
     rng = random.Random(0)
     train, _ = article_data(rng)
     network = article_network(rng)
-    model = MLP(4, [5, 3], "sigmoid", init="uniform01", seed=0)
+    model = MLP(4, [5, 3], "sigmoid", "sigmoid", init="uniform01", seed=0)
     model.load_state_dict(
         {
             name: v

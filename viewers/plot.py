@@ -1,4 +1,4 @@
-"""The training figure: validation accuracy and loss per epoch (article 003's figure 3, and loss).
+"""The training figure: accuracy and loss per epoch (article 003's figure 3), decision regions.
 
 Needs matplotlib (``pip install 'deltagrad[plot]'``); nothing else in ``nn``
 does. The figure is drawn without a display (matplotlib's Agg canvas) and
@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd.atomic import atomic_write_bytes
+from nn.datasets import DataSplit
+from nn.layers import MLP
+from nn.objectives import Objective
 from nn.train import EpochStats
 
 __all__ = ["PlotUnavailableError", "plot_format", "plot_history", "require_matplotlib"]
@@ -46,29 +49,61 @@ def plot_format(path: str | os.PathLike[str]) -> str:
 
 
 def plot_history(
-    history: Sequence[EpochStats], path: str | os.PathLike[str], title: str = ""
+    history: Sequence[EpochStats],
+    path: str | os.PathLike[str],
+    title: str = "",
+    *,
+    loss_label: str = r"$\frac{1}{2} \sum_k (y_k - \hat{y}_k)^2$",
+    boundary: tuple[MLP, DataSplit, Objective] | None = None,
 ) -> None:
-    """Write a two-panel figure: accuracy per epoch (top) and loss per epoch (bottom).
+    """Write accuracy per epoch (top) and loss per epoch (bottom), and a decision boundary.
 
-    The format follows the file's suffix (``.png``, ``.svg``, ``.pdf``, ...; see
+    The training curves are the *running* figures of :class:`nn.train.EpochStats`
+    (measured while the weights move; labelled so), the validation curves
+    score the network at the end of each epoch. With ``boundary = (model,
+    data, objective)`` for a two-input network, its decision regions are drawn
+    in a third panel on the right (:mod:`viewers.boundary`). The format
+    follows the file's suffix (``.png``, ``.svg``, ``.pdf``, ...; see
     :func:`plot_format`).
     """
     require_matplotlib()
     from matplotlib.figure import Figure
 
     epochs = [s.epoch for s in history]
-    fig = Figure(figsize=(7.0, 6.0), layout="constrained")
-    acc, loss = fig.subplots(2, 1, sharex=True)
-    acc.plot(epochs, [100 * s.val_accuracy for s in history], label="validation")
-    acc.plot(epochs, [100 * s.train_accuracy for s in history], label="training", alpha=0.6)
+    if boundary is None:
+        fig = Figure(figsize=(7.0, 6.0), layout="constrained")
+        acc, loss = fig.subplots(2, 1, sharex=True)
+    else:
+        fig = Figure(figsize=(12.5, 6.0), layout="constrained")
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.0, 0.95])
+        acc = fig.add_subplot(grid[0, 0])
+        loss = fig.add_subplot(grid[1, 0], sharex=acc)
+        from .boundary import draw_boundary
+
+        ax = fig.add_subplot(grid[:, 1])
+        model, data, objective = boundary
+        draw_boundary(ax, model, data, objective)
+        ax.set_title("decision regions of the final network", fontsize="medium")
+    acc.plot(epochs, [100 * s.val_accuracy for s in history], label="validation (end of epoch)")
+    acc.plot(
+        epochs,
+        [100 * s.train_accuracy for s in history],
+        label="training (running, during the epoch)",
+        alpha=0.6,
+    )
     acc.set_ylabel("accuracy (%)")
     acc.set_ylim(0, 102)
     acc.legend(loc="lower right")
     acc.grid(alpha=0.3)
-    loss.plot(epochs, [s.val_loss for s in history], label="validation")
-    loss.plot(epochs, [s.train_loss for s in history], label="training", alpha=0.6)
+    loss.plot(epochs, [s.val_loss for s in history], label="validation (end of epoch)")
+    loss.plot(
+        epochs,
+        [s.train_loss for s in history],
+        label="training (running, during the epoch)",
+        alpha=0.6,
+    )
     loss.set_xlabel("epoch")
-    loss.set_ylabel(r"mean loss, $\frac{1}{2} \sum_k (y_k - \hat{y}_k)^2$")
+    loss.set_ylabel(f"mean loss, {loss_label}")
     loss.legend(loc="upper right")
     loss.grid(alpha=0.3)
     if title:

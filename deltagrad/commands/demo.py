@@ -9,6 +9,9 @@
    in a browser, ``out/worked_example.html`` (:mod:`viewers.page`).
 3. Article 003's Iris training with its progress bar; the plot and the
    trained model are written to ``out/``.
+4. micrograd's demo (moons, ``MLP(2, [16, 16, 1])``, max-margin loss, 100
+   full-batch steps), reproduced; its decision boundary is written to
+   ``out/micrograd-moons.png`` (see :mod:`nn.micrograd_demo`).
 """
 
 from __future__ import annotations
@@ -35,12 +38,14 @@ OUT = Path("out")
 GRAPH_FILE = "worked_example.svg"
 NETWORK_FILE = "worked_example_network.svg"
 PAGE_FILE = "worked_example.html"
+MOONS_FILE = "micrograd-moons.png"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` subcommand."""
     p = subparsers.add_parser("demo", help="run the main demonstration")
     p.add_argument("--epochs", type=positive_int, default=300, help=argparse.SUPPRESS)
+    p.add_argument("--micrograd-steps", type=positive_int, default=100, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 
 
@@ -172,14 +177,57 @@ def iris_part(epochs: int) -> int:
     return train_command(options)
 
 
+def micrograd_part(steps: int) -> None:
+    """micrograd's demo with deltagrad: the loss and accuracy it prints, and the picture."""
+    from nn.micrograd_demo import SEED, run_demo
+
+    try:
+        result = run_demo(steps)  # imports numpy for the data
+    except ImportError:
+        print("deltagrad demo: micrograd's demo needs numpy: pip install numpy; skipped")
+        return
+    print(
+        f"scikit-learn's make_moons(100, noise=0.1) after np.random.seed({SEED}) (numpy only),\n"
+        f"micrograd's MLP(2, [16, 16, 1]) after random.seed({SEED}): ReLU, ReLU, linear,\n"
+        "loss mean(relu(1 - y * score)) + 1e-4 * sum(p * p), full batch, lr 1 - 0.9 k / 100\n"
+    )
+    print("step  loss                 accuracy (before the step's update)")
+    for k in sorted({*range(0, steps, 10), steps - 1}):
+        print(f"{k:4d}  {result.losses[k]:.16f}  {100 * result.accuracies[k]:.0f}%")
+    print(
+        f"\nafter {steps} steps: {100 * result.final_accuracy:.0f}% of the 100 points right "
+        f"({result.seconds:.1f} s)"
+    )
+    OUT.mkdir(exist_ok=True)
+    from nn.objectives import Objective
+    from viewers.boundary import plot_boundary
+    from viewers.plot import PlotUnavailableError
+
+    try:
+        path = OUT / MOONS_FILE
+        plot_boundary(
+            result.model,
+            result.data,
+            Objective("hinge", 2),
+            path,
+            title=f"micrograd's demo with deltagrad: {100 * result.final_accuracy:.0f}% "
+            f"after {steps} steps",
+        )
+        print(f"decision boundary: {path}")
+    except PlotUnavailableError as e:
+        print(f"deltagrad demo: the picture is skipped: {e}")
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the three parts."""
+    """Run the four parts."""
     _heading("1. The engine: one expression, node by node")
     engine_part()
     _heading("2. Article 003's worked example: printed numbers and the engine's")
     page = worked_example_part()
     _heading("3. Article 003's Iris project, trained with the engine")
     status = iris_part(args.epochs)
+    _heading("4. micrograd's demo: moons, 2-16-16-1, max-margin loss, 100 steps")
+    micrograd_part(args.micrograd_steps)
     if page is not None:
         print(f"\nOpen the worked example's step-through page in a browser: {page.resolve()}")
     return status

@@ -1,6 +1,25 @@
-"""``deltagrad train iris``: article 003's Iris training, with a progress bar.
+"""``deltagrad train DATASET_OR_CSV``: train an MLP on a built-in data set or your own CSV.
 
-Ctrl-C during training stops it after the current sample: what ``--save``,
+Steps, in order (each its own function, so that checks slot in):
+
+1. :func:`resolve` fills every option the user left out with the data set's
+   default (:data:`DEFAULTS`: ``iris`` keeps article 003's training, the
+   others micrograd's kind of network);
+2. :func:`check_options` and :func:`check_outputs` refuse what cannot work,
+   before anything is computed (one line on stderr, exit status 2);
+3. :func:`load_data` makes or reads the data (a CSV error names the line and
+   the column; exit status 2);
+4. :func:`build` makes the network and the objective; the architecture, the
+   data and the scaling are printed on stdout (in ``--json`` mode they are
+   part of the one JSON line instead);
+5. :func:`run_training` trains with a progress bar (its training figures are
+   *running* ones, labelled so);
+6. :func:`write_outputs` writes ``--save``, ``--plot`` and the report.
+
+One ``random.Random(seed)`` makes the data, the split, the initial weights
+and the batch order, in that order: the same seed gives the same numbers.
+
+Ctrl-C during training stops it after the current step: what ``--save``,
 ``--plot`` and ``--json`` asked for is still written, from the network as it
 is, and the exit status is 130. A second Ctrl-C stops at once, without
 writing anything.
@@ -10,8 +29,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import math
+import random
 import signal
 import sys
 from collections.abc import Iterator
@@ -21,27 +42,101 @@ from types import FrameType
 
 from tqdm import tqdm
 
+from nn.datasets import BUILTIN, DataFormatError, DataSplit, load, load_csv
 from nn.init import INITIALIZERS
-from nn.train import EpochStats, TrainResult, train_iris
+from nn.layers import ACTIVATIONS, MLP
+from nn.objectives import LOSSES, Objective
+from nn.optim import SGD
+from nn.train import EpochStats, TrainResult, fit
 
-__all__ = ["TrainOptions", "register", "run", "train_command"]
+__all__ = [
+    "DEFAULTS",
+    "TrainOptions",
+    "build",
+    "check_options",
+    "check_outputs",
+    "load_data",
+    "register",
+    "resolve",
+    "run",
+    "run_training",
+    "train_command",
+    "write_outputs",
+]
 
 EXIT_INTERRUPTED = 130  # the shell's status for a process stopped by SIGINT
+EXIT_USAGE = 2
+
+MAX_EPOCHS = 1_000_000
+MAX_BATCH = 1_000_000
+MAX_WIDTH = 1024
+MAX_LAYERS = 8
 
 
 @dataclass(frozen=True)
 class TrainOptions:
-    """Everything ``deltagrad train iris`` can be told."""
+    """Everything ``deltagrad train`` can be told; None means "the data set's default"."""
 
-    epochs: int = 300
-    lr: float = 0.2
-    hidden: int = 5
+    dataset: str = "iris"
+    target: str | None = None
+    epochs: int | None = None
+    lr: float | None = None
+    batch_size: int | None = None
+    hidden: tuple[int, ...] | None = None
+    activation: str | None = None
+    output_activation: str | None = None
+    loss: str | None = None
+    init: str | None = None
+    l2: float | None = None
+    shuffle: bool | None = None
     seed: int = 0
-    init: str = "uniform01"
+    samples: int | None = None
+    noise: float | None = None
+    arms: int | None = None
+    val_fraction: float | None = None
+    scale: str | None = None
     plot: str | None = None
     save: str | None = None
     json: bool = False
     progress: bool = True
+
+
+IRIS_DEFAULTS = {
+    "epochs": 300,
+    "lr": 0.2,
+    "batch_size": 1,
+    "hidden": (5,),
+    "activation": "sigmoid",
+    "output_activation": "sigmoid",
+    "loss": "half-squared-error",
+    "init": "uniform01",
+    "l2": 0.0,
+    "shuffle": False,
+}
+"""Article 003's Iris training: 4-5-3 sigmoid, U[0, 1), per-sample SGD in one fixed order."""
+
+GENERIC_DEFAULTS = {
+    "epochs": 50,
+    "lr": 0.2,
+    "batch_size": 16,
+    "hidden": (16, 16),
+    "activation": "relu",
+    "output_activation": "linear",
+    "loss": "hinge",
+    "init": "scaled_uniform",
+    "l2": 0.0,
+    "shuffle": True,
+}
+"""moons, circles, xor, spiral and CSV files: micrograd's network shape and loss, mini-batches."""
+
+DEFAULTS = {name: IRIS_DEFAULTS if name == "iris" else GENERIC_DEFAULTS for name in BUILTIN}
+
+
+class UsageError(Exception):
+    """An option that cannot work; the message is one line for stderr."""
+
+
+# --- argument types ------------------------------------------------------------------
 
 
 def positive_int(text: str) -> int:
@@ -64,30 +159,106 @@ def positive_float(text: str) -> float:
     return value
 
 
+def nonnegative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0.0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def fraction(text: str) -> float:
+    value = positive_float(text)
+    if value >= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text!r}")
+    return value
+
+
+def layer_sizes(text: str) -> tuple[int, ...]:
+    """``"16,16"`` -> (16, 16): hidden layer sizes, each 1 to MAX_WIDTH, at most MAX_LAYERS."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) > MAX_LAYERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_LAYERS} hidden layers, got {len(parts)}")
+    sizes = []
+    for p in parts:
+        if not p.isdigit():
+            raise argparse.ArgumentTypeError(
+                f"{text!r:.40} is not a list of layer sizes such as 16,16"
+            )
+        size = int(p)
+        if not 1 <= size <= MAX_WIDTH:
+            raise argparse.ArgumentTypeError(
+                f"a hidden layer has 1 to {MAX_WIDTH} neurons, got {size}"
+            )
+        sizes.append(size)
+    return tuple(sizes)
+
+
+# --- the parser ------------------------------------------------------------------------
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``train`` subcommand."""
+    builtin = ", ".join(BUILTIN)
     p = subparsers.add_parser(
         "train",
-        help="train a network on a data set (article 003's Iris project)",
-        description="Train a 4-H-3 sigmoid network on Iris with per-sample SGD, as article 003 "
-        "does. Ctrl-C stops after the current sample and still writes --save, --plot and --json.",
+        help="train a network on a built-in data set or your own CSV",
+        description=(
+            f"Train an MLP by (mini-batch) SGD on a built-in data set ({builtin}) or on a CSV "
+            "file with a header row (give --target COLUMN). iris defaults to article 003's "
+            "training (4-5-3 sigmoid, per-sample SGD, lr 0.2, 300 epochs); the others to "
+            "2 hidden ReLU layers of 16, a linear output, hinge loss, batches of 16, lr 0.2, "
+            "50 epochs. Ctrl-C stops after the current step and still writes --save, --plot "
+            "and --json."
+        ),
     )
-    p.add_argument("dataset", choices=["iris"], help="the data set (only iris)")
-    p.add_argument("--epochs", type=positive_int, default=300, help="epochs (default 300)")
-    p.add_argument("--lr", type=positive_float, default=0.2, help="learning rate (default 0.2)")
-    p.add_argument("--hidden", type=positive_int, default=5, help="hidden neurons (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of shuffle and init (default 0)")
+    p.add_argument("dataset", metavar="DATASET_OR_CSV", help=f"{builtin}, or a CSV file")
+    p.add_argument("--target", metavar="COLUMN", help="the CSV column holding the class")
+    p.add_argument("--epochs", type=positive_int, help="passes over the training rows")
+    p.add_argument("--lr", type=positive_float, help="learning rate of SGD")
     p.add_argument(
-        "--init",
-        choices=sorted(INITIALIZERS),
-        default="uniform01",
-        help="initial parameters (default uniform01, the article's U[0, 1))",
+        "--batch-size",
+        type=positive_int,
+        metavar="N",
+        help="rows per step: 1 = per-sample SGD, the training set size or more = full batch",
+    )
+    p.add_argument("--loss", choices=LOSSES, help="what to minimise (see nn.objectives)")
+    p.add_argument(
+        "--hidden", type=layer_sizes, metavar="N[,N...]", help="hidden layer sizes, e.g. 16,16"
+    )
+    p.add_argument("--activation", choices=sorted(ACTIVATIONS), help="hidden layers' activation")
+    p.add_argument(
+        "--output-activation", choices=sorted(ACTIVATIONS), help="the output layer's activation"
+    )
+    p.add_argument("--init", choices=sorted(INITIALIZERS), help="initial parameters")
+    p.add_argument(
+        "--l2", type=nonnegative_float, metavar="ALPHA", help="add ALPHA * sum(p^2) to the loss"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of data, split, init, batches")
+    p.add_argument("--samples", type=positive_int, metavar="N", help="points (generated sets)")
+    p.add_argument("--noise", type=nonnegative_float, help="noise (generated sets)")
+    p.add_argument("--arms", type=positive_int, metavar="K", help="spiral arms (classes)")
+    p.add_argument(
+        "--val-fraction", type=fraction, metavar="F", help="validation share (default 0.2)"
     )
     p.add_argument(
-        "--plot", metavar="PATH", help="write accuracy and loss per epoch (needs matplotlib)"
+        "--scale",
+        choices=["standard", "minmax", "none"],
+        help="CSV feature scaling (default standard, fitted on the training rows)",
     )
-    p.add_argument("--save", metavar="PATH", help="write the trained network as a JSON model file")
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="write accuracy and loss per epoch, and the decision regions of 2-D data",
+    )
+    p.add_argument(
+        "--save",
+        metavar="PATH",
+        help="write the trained network: .safetensors (PyTorch names) or a JSON model file",
+    )
+    p.add_argument("--json", action="store_true", help="print one line of JSON on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -95,11 +266,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Run ``deltagrad train`` with parsed arguments."""
     options = TrainOptions(
+        dataset=args.dataset,
+        target=args.target,
         epochs=args.epochs,
         lr=args.lr,
+        batch_size=args.batch_size,
         hidden=args.hidden,
-        seed=args.seed,
+        activation=args.activation,
+        output_activation=args.output_activation,
+        loss=args.loss,
         init=args.init,
+        l2=args.l2,
+        seed=args.seed,
+        samples=args.samples,
+        noise=args.noise,
+        arms=args.arms,
+        val_fraction=args.val_fraction,
+        scale=args.scale,
         plot=args.plot,
         save=args.save,
         json=args.json,
@@ -108,8 +291,157 @@ def run(args: argparse.Namespace) -> int:
     return train_command(options)
 
 
+# --- 1. defaults, 2. checks ------------------------------------------------------------
+
+
+def is_builtin(options: TrainOptions) -> bool:
+    return options.dataset in BUILTIN
+
+
+def resolve(options: TrainOptions) -> TrainOptions:
+    """``options`` with every None training option replaced by the data set's default."""
+    defaults = DEFAULTS.get(options.dataset, GENERIC_DEFAULTS)
+    filled = {k: v for k, v in defaults.items() if getattr(options, k) is None}
+    return dataclasses.replace(options, **filled)  # type: ignore[arg-type]
+
+
+def check_options(options: TrainOptions) -> None:
+    """Refuse options that do not fit the data set, or too large (:class:`UsageError`)."""
+    for flag, value, bound in (
+        ("--epochs", options.epochs, MAX_EPOCHS),
+        ("--batch-size", options.batch_size, MAX_BATCH),
+    ):
+        if value is not None and value > bound:
+            raise UsageError(f"{flag} {value}: at most {bound}")
+    name = options.dataset
+    if is_builtin(options):
+        if options.target is not None:
+            raise UsageError(f"--target is for CSV files; {name} is a built-in data set")
+        if options.scale is not None:
+            raise UsageError(f"--scale is for CSV files; {name} is a built-in data set")
+        if name == "iris":
+            iris_extras: tuple[tuple[str, object], ...] = (
+                ("--samples", options.samples),
+                ("--noise", options.noise),
+                ("--val-fraction", options.val_fraction),
+            )
+            for flag, extra in iris_extras:
+                if extra is not None:
+                    raise UsageError(f"{flag} does not apply to iris (150 rows, 130/20 split)")
+        if options.arms is not None and name != "spiral":
+            raise UsageError(f"--arms is for spiral, not {name}")
+        return
+    path = Path(name)
+    if not path.is_file():
+        known = ", ".join(BUILTIN)
+        raise UsageError(
+            f"{name!r:.60} is neither a built-in data set ({known}) nor an existing file"
+        )
+    if options.target is None:
+        raise UsageError(f"{name}: a CSV file needs --target COLUMN (the column with the class)")
+    generated: tuple[tuple[str, object], ...] = (
+        ("--samples", options.samples),
+        ("--noise", options.noise),
+        ("--arms", options.arms),
+    )
+    for flag, extra in generated:
+        if extra is not None:
+            raise UsageError(f"{flag} is for generated data sets, not a CSV file")
+
+
+def check_outputs(options: TrainOptions) -> None:
+    """What is wrong with ``--plot``/``--save``, checked before training (:class:`UsageError`)."""
+    for flag, path in (("--plot", options.plot), ("--save", options.save)):
+        if path is None:
+            continue
+        parent = Path(path).parent
+        if not parent.is_dir():
+            raise UsageError(f"{flag} {path}: the directory {str(parent)!r} does not exist")
+    if options.plot is not None:
+        from viewers.plot import PlotUnavailableError, plot_format
+
+        try:
+            plot_format(options.plot)
+        except (PlotUnavailableError, ValueError) as e:
+            raise UsageError(f"--plot {options.plot}: {e}") from None
+
+
+# --- 3. data, 4. network -----------------------------------------------------------------
+
+
+def load_data(options: TrainOptions, rng: random.Random) -> DataSplit:
+    """The data set, made or read with ``rng`` (its split drawn from it too)."""
+    if is_builtin(options):
+        extra: dict[str, object] = {}
+        for key, value in (
+            ("n", options.samples),
+            ("noise", options.noise),
+            ("arms", options.arms),
+            ("val_fraction", options.val_fraction),
+        ):
+            if value is not None:
+                extra[key] = value
+        return load(options.dataset, seed=rng, **extra)
+    assert options.target is not None
+    return load_csv(
+        options.dataset,
+        options.target,
+        seed=rng,
+        val_fraction=0.2 if options.val_fraction is None else options.val_fraction,
+        scale=options.scale or "standard",
+    )
+
+
+def build(options: TrainOptions, data: DataSplit, rng: random.Random) -> tuple[MLP, Objective]:
+    """The network (drawn from ``rng``) and the objective for ``data``."""
+    assert options.loss is not None and options.hidden is not None
+    objective = Objective(options.loss, data.nclasses)
+    model = MLP(
+        data.nfeatures,
+        [*options.hidden, objective.nout],
+        options.activation or "relu",
+        options.output_activation,
+        init=options.init or "scaled_uniform",
+        seed=rng,
+    )
+    return model, objective
+
+
+def architecture(model: MLP) -> str:
+    """``2-16-16-1 MLP, relu hidden, linear output, 337 parameters``."""
+    sizes = "-".join(str(n) for n in (model.nin, *model.nouts))
+    acts = model.activations
+    hidden = sorted(set(acts[:-1]))
+    hidden_text = f"{'/'.join(hidden)} hidden, " if hidden else ""
+    return f"{sizes} MLP, {hidden_text}{acts[-1]} output, {len(model.parameters())} parameters"
+
+
+def describe(options: TrainOptions, data: DataSplit, model: MLP, objective: Objective) -> str:
+    """What will be trained, for stdout before training."""
+    batch = options.batch_size or 1
+    n = len(data.train)
+    kind = "per-sample SGD" if batch == 1 else "full batch" if batch >= n else "mini-batches"
+    order = "reshuffled every epoch" if options.shuffle else "in one fixed order"
+    l2 = f", plus {options.l2:g} * sum(p^2)" if options.l2 else ""
+    return "\n".join(
+        [
+            f"data: {data.name}: {data.description}",
+            f"      {n} training + {len(data.val)} validation rows (seed {options.seed}), "
+            f"{data.nfeatures} features, {data.nclasses} classes ({', '.join(data.classes[:6])}"
+            f"{', ...' if data.nclasses > 6 else ''})",
+            f"      scaling: {data.scaling.describe()}",
+            f"network: {architecture(model)} ({model!r}, init {options.init})",
+            f"training: loss {objective.formula()}{l2}; SGD lr {options.lr:g}, batch size "
+            f"{batch} ({kind}, rows {order}), {options.epochs} epochs",
+        ]
+    )
+
+
+# --- 5. training ------------------------------------------------------------------------
+
+
 class StopRequest:
-    """Set by the first Ctrl-C; the training loop asks it after every sample."""
+    """Set by the first Ctrl-C; the training loop asks it after every step."""
 
     def __init__(self) -> None:
         self.requested = False
@@ -135,62 +467,83 @@ def stop_on_sigint() -> Iterator[StopRequest]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _check_outputs(options: TrainOptions) -> str | None:
-    """What is wrong with ``--plot``/``--save`` (checked before training), or None."""
-    for flag, path in (("--plot", options.plot), ("--save", options.save)):
-        if path is None:
-            continue
-        parent = Path(path).parent
-        if not parent.is_dir():
-            return f"{flag} {path}: the directory {str(parent)!r} does not exist"
-    if options.plot is not None:
-        from viewers.plot import PlotUnavailableError, plot_format
-
-        try:
-            plot_format(options.plot)
-        except (PlotUnavailableError, ValueError) as e:
-            return f"--plot {options.plot}: {e}"
-    return None
-
-
-def train_command(options: TrainOptions) -> int:
-    """Train, then write what was asked for; returns the exit status."""
-    problem = _check_outputs(options)
-    if problem is not None:
-        print(f"deltagrad train: {problem}", file=sys.stderr)
-        return 2
-
-    with stop_on_sigint() as stop:
-        with tqdm(
+def run_training(
+    options: TrainOptions,
+    data: DataSplit,
+    model: MLP,
+    objective: Objective,
+    rng: random.Random,
+) -> TrainResult:
+    """Train with a progress bar on stderr; Ctrl-C stops after the current step."""
+    assert options.epochs is not None and options.lr is not None
+    sizes = "-".join(str(n) for n in (model.nin, *model.nouts))
+    with (
+        stop_on_sigint() as stop,
+        tqdm(
             total=options.epochs,
-            desc=f"iris 4-{options.hidden}-3",
+            desc=f"{data.name} {sizes}",
             unit="epoch",
             file=sys.stderr,
             disable=not options.progress,
             dynamic_ncols=True,
-        ) as bar:
+        ) as bar,
+    ):
 
-            def on_epoch(stats: EpochStats) -> None:
-                bar.set_postfix_str(
-                    f"loss {stats.train_loss:.4f}, train {100 * stats.train_accuracy:.1f}%, "
-                    f"val {100 * stats.val_accuracy:.1f}%",
-                    refresh=False,
-                )
-                bar.update(1)
-
-            result = train_iris(
-                epochs=options.epochs,
-                lr=options.lr,
-                hidden=options.hidden,
-                seed=options.seed,
-                init=options.init,
-                on_epoch=on_epoch,
-                should_stop=stop,
+        def on_epoch(stats: EpochStats) -> None:
+            bar.set_postfix_str(
+                f"running: loss {stats.train_loss:.4f}, train "
+                f"{100 * stats.train_accuracy:.1f}%; val {100 * stats.val_accuracy:.1f}%",
+                refresh=False,
             )
-        return _write_outputs(options, result)
+            bar.update(1)
+
+        return fit(
+            model,
+            data,
+            objective,
+            SGD(model.parameters(), lr=options.lr),
+            epochs=options.epochs,
+            batch_size=options.batch_size or 1,
+            shuffle=bool(options.shuffle),
+            seed=rng,
+            l2=options.l2 or 0.0,
+            on_epoch=on_epoch,
+            should_stop=stop,
+        )
 
 
-def _write_outputs(options: TrainOptions, result: TrainResult) -> int:
+def train_command(options: TrainOptions) -> int:
+    """Check, load, build, train, then write what was asked for; returns the exit status."""
+    options = resolve(options)
+    try:
+        check_options(options)
+        check_outputs(options)
+        rng = random.Random(options.seed)
+        data = load_data(options, rng)
+        model, objective = build(options, data, rng)
+    except (UsageError, DataFormatError, ValueError) as e:
+        print(f"deltagrad train: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if not options.json:
+        print(describe(options, data, model, objective), flush=True)
+    result = run_training(options, data, model, objective, rng)
+    return write_outputs(options, data, objective, result)
+
+
+# --- 6. outputs -------------------------------------------------------------------------
+
+
+def save_model(model: MLP, path: str) -> None:
+    """``.safetensors``: PyTorch's names (:mod:`nn.safetensors`); anything else: JSON."""
+    if path.lower().endswith(".safetensors"):
+        model.save(path, format="safetensors")
+    else:
+        model.save(path)
+
+
+def write_outputs(
+    options: TrainOptions, data: DataSplit, objective: Objective, result: TrainResult
+) -> int:
     status = EXIT_INTERRUPTED if result.interrupted else 0
     if result.interrupted:
         print(
@@ -200,7 +553,7 @@ def _write_outputs(options: TrainOptions, result: TrainResult) -> int:
     saved = plotted = None
     if options.save is not None:
         try:
-            result.model.save(options.save)
+            save_model(result.model, options.save)
             saved = options.save
         except (OSError, ValueError) as e:
             print(f"deltagrad train: --save {options.save}: {e}", file=sys.stderr)
@@ -208,24 +561,32 @@ def _write_outputs(options: TrainOptions, result: TrainResult) -> int:
     if options.plot is not None:
         from viewers.plot import plot_history
 
+        boundary = (result.model, data, objective) if data.nfeatures == 2 else None
         try:
-            plot_history(result.history, options.plot, title=_title(options))
+            plot_history(
+                result.history,
+                options.plot,
+                title=title(options, data, result.model),
+                loss_label=objective.formula(),
+                boundary=boundary,
+            )
             plotted = options.plot
         except (OSError, ValueError) as e:
             print(f"deltagrad train: --plot {options.plot}: {e}", file=sys.stderr)
             status = status or 1
     if options.json:
-        summary = _summary(options, result) | {"saved": saved, "plot": plotted}
-        print(json.dumps(summary, allow_nan=False))
+        record = summary(options, data, objective, result) | {"saved": saved, "plot": plotted}
+        print(json.dumps(record, allow_nan=False))
     else:
-        print(_report(options, result, saved, plotted))
+        print(report(options, data, result, saved, plotted))
     return status
 
 
-def _title(options: TrainOptions) -> str:
+def title(options: TrainOptions, data: DataSplit, model: MLP) -> str:
+    sizes = "-".join(str(n) for n in (model.nin, *model.nouts))
     return (
-        f"Iris, 4-{options.hidden}-3 sigmoid, per-sample SGD, "
-        f"lr {options.lr:g}, seed {options.seed}"
+        f"{data.name}, {sizes} ({'/'.join(dict.fromkeys(model.activations))}), {options.loss}, "
+        f"batch {options.batch_size}, lr {options.lr:g}, seed {options.seed}"
     )
 
 
@@ -233,30 +594,53 @@ def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _summary(options: TrainOptions, result: TrainResult) -> dict[str, object]:
+def summary(
+    options: TrainOptions, data: DataSplit, objective: Objective, result: TrainResult
+) -> dict[str, object]:
+    model = result.model
     return {
-        "dataset": "iris",
-        "epochs": result.epochs,
+        "dataset": data.name,
+        "source": options.dataset if not is_builtin(options) else None,
         "train_accuracy": _finite(result.train_accuracy),
         "val_accuracy": _finite(result.val_accuracy),
         "final_loss": _finite(result.final_loss),
+        "epochs": result.epochs,
+        "steps": result.steps,
         "seconds": round(result.seconds, 3),
         "interrupted": result.interrupted,
-        "hidden": options.hidden,
+        "n_train": len(data.train),
+        "n_val": len(data.val),
+        "classes": list(data.classes),
+        "scaling": data.scaling.method,
+        "architecture": {
+            "sizes": [model.nin, *model.nouts],
+            "activations": list(model.activations),
+            "parameters": len(model.parameters()),
+        },
+        "hidden": list(options.hidden or ()),
+        "loss": objective.name,
+        "batch_size": options.batch_size,
         "lr": options.lr,
+        "l2": options.l2,
         "seed": options.seed,
         "init": options.init,
     }
 
 
-def _report(
-    options: TrainOptions, result: TrainResult, saved: str | None, plotted: str | None
+def report(
+    options: TrainOptions,
+    data: DataSplit,
+    result: TrainResult,
+    saved: str | None,
+    plotted: str | None,
 ) -> str:
     lines = [
-        f"{_title(options)}: {result.epochs} epochs in {result.seconds:.1f} s",
-        f"training accuracy {100 * result.train_accuracy:.1f}%, "
-        f"validation accuracy {100 * result.val_accuracy:.1f}%, "
-        f"final loss {result.final_loss:.4f} (mean per training sample)",
+        f"{data.name}: {result.epochs} epochs ({result.steps} steps) in {result.seconds:.1f} s",
+        f"final network, every row, no_grad: training accuracy "
+        f"{100 * result.train_accuracy:.1f}%, validation accuracy "
+        f"{100 * result.val_accuracy:.1f}%, final loss {result.final_loss:.4f} "
+        "(mean per training row)",
+        "(the progress bar's training figures are running ones, measured while the weights moved)",
     ]
     if saved is not None:
         lines.append(f"model saved to {saved}")

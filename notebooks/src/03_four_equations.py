@@ -54,7 +54,7 @@ from nn import reference as ref
 # $x$, $y$.
 
 # %%
-net = MLP(2, [3, 3, 2], "sigmoid", seed=7)
+net = MLP(2, [3, 3, 2], "sigmoid", "sigmoid", seed=7)
 x, y = [0.8, -0.4], [1.0, 0.0]
 W = [layer.weights_and_biases()[0] for layer in net.layers]
 b = [layer.weights_and_biases()[1] for layer in net.layers]

@@ -15,7 +15,7 @@ species name; 50 rows per species. :func:`load_iris`:
 >>> data = load_iris(seed=0)
 >>> len(data.train), len(data.val), data.classes[0]
 (130, 20, 'Iris-setosa')
->>> data.train.y[0] == one_hot(data.train.labels[0], 3)
+>>> data.train.y[0] == [1.0 if k == data.train.labels[0] else 0.0 for k in range(3)]
 True
 """
 
@@ -27,53 +27,23 @@ import math
 import os
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
 
-from .init import make_rng
+from ..init import make_rng
+from .common import DataFormatError, DataSplit, Scaling, _dataset, min_max_scale
 
-__all__ = [
-    "IRIS_CLASSES",
-    "DataFormatError",
-    "Dataset",
-    "IrisData",
-    "load_iris",
-    "min_max_scale",
-    "one_hot",
-    "read_iris_csv",
-]
+__all__ = ["IRIS_CLASSES", "IRIS_FEATURES", "IrisData", "load_iris", "read_iris_csv"]
 
 IRIS_CLASSES = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
 """The species, in the order of article 003's labels 0, 1, 2."""
 
+IRIS_FEATURES = ("sepal length", "sepal width", "petal length", "petal width")
+"""The four measurements, in cm, in the file's column order."""
+
 N_FEATURES = 4
 
-
-class DataFormatError(ValueError):
-    """A malformed row in a data file; the message names the file and the line."""
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Samples as parallel lists: features ``x``, one-hot targets ``y``, class indices."""
-
-    x: list[list[float]]
-    y: list[list[float]]
-    labels: list[int]
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-
-@dataclass(frozen=True)
-class IrisData:
-    """The training and validation split, and what is needed to prepare new measurements."""
-
-    train: Dataset
-    val: Dataset
-    classes: tuple[str, ...]
-    feature_min: list[float]
-    feature_max: list[float]
+IrisData = DataSplit
+"""Iris loads into the :class:`~nn.datasets.common.DataSplit` every data set uses."""
 
 
 def read_iris_csv(
@@ -124,37 +94,11 @@ def read_iris_csv(
     return features, labels
 
 
-def min_max_scale(
-    rows: Sequence[Sequence[float]],
-) -> tuple[list[list[float]], list[float], list[float]]:
-    """``(scaled rows, column minima, column maxima)`` with ``x' = (x - min) / (max - min)``."""
-    columns = list(zip(*rows))
-    lo = [min(c) for c in columns]
-    hi = [max(c) for c in columns]
-    scaled = [[(x - a) / (b - a) if b > a else 0.0 for x, a, b in zip(row, lo, hi)] for row in rows]
-    return scaled, lo, hi
-
-
-def one_hot(label: int, n: int) -> list[float]:
-    """``[0, ..., 1, ..., 0]``: 1.0 at position ``label`` of ``n``."""
-    if not 0 <= label < n:
-        raise ValueError(f"one_hot: label {label} out of range for {n} classes")
-    return [1.0 if k == label else 0.0 for k in range(n)]
-
-
-def _dataset(rows: list[tuple[list[float], int]], nclasses: int) -> Dataset:
-    return Dataset(
-        x=[x for x, _ in rows],
-        y=[one_hot(label, nclasses) for _, label in rows],
-        labels=[label for _, label in rows],
-    )
-
-
 def load_iris(
     seed: int | random.Random | None = 0,
     n_train: int = 130,
     path: str | os.PathLike[str] | None = None,
-) -> IrisData:
+) -> DataSplit:
     """Read, scale, shuffle (seeded) and split the Iris table; see the module docstring.
 
     ``seed`` may be a ``random.Random``, which is then advanced by the shuffle:
@@ -178,10 +122,17 @@ def load_iris(
     rows = list(zip(scaled, labels))
     make_rng(seed).shuffle(rows)
     nclasses = len(IRIS_CLASSES)
-    return IrisData(
+    return DataSplit(
+        name="iris",
         train=_dataset(rows[:n_train], nclasses),
         val=_dataset(rows[n_train:], nclasses),
         classes=IRIS_CLASSES,
+        feature_names=IRIS_FEATURES,
+        scaling=Scaling(
+            "minmax", lo, [b - a if b > a else 1.0 for a, b in zip(lo, hi)], "all 150 rows"
+        ),
         feature_min=lo,
         feature_max=hi,
+        description="Fisher's Iris table (150 flowers, 4 measurements, 3 species), "
+        "as article 003 prepares it",
     )
