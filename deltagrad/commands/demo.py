@@ -6,7 +6,9 @@
    the network view after the backward pass (z, a and delta in every neuron),
    ``out/worked_example_network.svg``, the drawing of its scalar graph,
    ``out/worked_example.svg``, and the page that steps through both passes
-   in a browser, ``out/worked_example.html`` (:mod:`viewers.page`).
+   in a browser, ``out/worked_example.html`` (:mod:`viewers.page`), and its
+   backward pass on the network view neuron by neuron,
+   ``out/worked_example_network.html`` (:mod:`viewers.replay`).
 3. Article 003's Iris training with its progress bar; the plot and the
    trained model are written to ``out/``.
 4. micrograd's demo (moons, ``MLP(2, [16, 16, 1])``, max-margin loss, 100
@@ -31,6 +33,7 @@ __all__ = [
     "run",
     "write_worked_example_graph",
     "write_worked_example_network",
+    "write_worked_example_network_page",
     "write_worked_example_page",
 ]
 
@@ -38,6 +41,7 @@ OUT = Path("out")
 GRAPH_FILE = "worked_example.svg"
 NETWORK_FILE = "worked_example_network.svg"
 PAGE_FILE = "worked_example.html"
+NETWORK_PAGE_FILE = "worked_example_network.html"
 MOONS_FILE = "micrograd-moons.png"
 
 
@@ -100,6 +104,8 @@ def worked_example_part() -> Path | None:
             "The same graph, one node at a time, forward and backward, in any browser "
             f"(arrow keys step):\n  {page.resolve()}"
         )
+        network_page = write_worked_example_network_page(OUT / NETWORK_PAGE_FILE)
+        print(f"and on the network view, one neuron at a time:\n  {network_page.resolve()}")
     return page
 
 
@@ -163,6 +169,13 @@ def write_worked_example_page(path: Path) -> Path | None:
     except DotNotFoundError as err:
         print(f"deltagrad demo: page skipped: {err}", file=sys.stderr)
         return None
+
+
+def write_worked_example_network_page(path: Path) -> Path:
+    """Write the example's backward pass on the network view, neuron by neuron (a page)."""
+    from viewers.replay import worked_example_network_page
+
+    return worked_example_network_page().save(path)
 
 
 def iris_part(epochs: int) -> int:
