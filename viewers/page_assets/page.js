@@ -115,7 +115,8 @@
     $("zoom").setAttribute("aria-pressed", follow ? "true" : "false");
     if (!follow) { svg.setAttribute("viewBox", whole); return; }
     var s = steps[k];
-    var target = s && els[s.node] ? els[s.node] : els[DATA.root];
+    // the pinned node if there is one, else the step's node
+    var target = selected && els[selected] ? els[selected] : s && els[s.node] ? els[s.node] : els[DATA.root];
     var vb = whole.split(/[ ,]+/).map(Number);
     var size = paneSize();
     var w = size[0] / READABLE, h = size[1] / READABLE;
@@ -225,13 +226,13 @@
       follow = !follow; applyZoom(pos);
     }
   });
-  function select(id) { selected = selected === id ? null : id; preview = null; showInfo(); }
+  function select(id) { selected = selected === id ? null : id; preview = null; showInfo(); applyZoom(pos); }
   Object.keys(els).forEach(function (id) {
     var g = els[id];
     g.addEventListener("click", function () { select(id); });
     g.addEventListener("mouseenter", function () { preview = id; showInfo(); });
     g.addEventListener("mouseleave", function () { preview = null; showInfo(); });
-    g.addEventListener("focus", function () { selected = id; showInfo(); });
+    g.addEventListener("focus", function () { selected = id; showInfo(); applyZoom(pos); });
   });
 
   window.deltagrad = { show: show, select: select, data: DATA, position: function () { return pos; } };
