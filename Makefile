@@ -1,15 +1,16 @@
 # Two commands for a new machine: `make demo` and `make test`. Each sets up what
 # it needs: a virtual environment in .venv with the package and its extras, and
-# Graphviz's `dot` program (through apt-get) when it is missing.
+# Graphviz's `dot` program (through apt-get) when it is missing; `make test` also
+# installs Debian's Chromium and chromedriver for the browser tests of the pages.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: test demo bench bench-setup lint typecheck pytest setup dot notebooks lab clean torch-check micrograd-check
+.PHONY: test demo bench bench-setup lint typecheck pytest setup dot chromium notebooks lab clean torch-check micrograd-check
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "deltagrad needs Python >= 3.11 (set PYTHON=...)")'
@@ -20,6 +21,9 @@ $(STAMP): pyproject.toml
 dot:
 	@bash scripts/ensure-dot
 
+chromium:
+	@bash scripts/ensure-chromium
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -28,7 +32,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy autograd nn viewers deltagrad
 
 # Runs tests/, the doctests and every notebook in notebooks/ (see pyproject.toml).
-pytest: $(STAMP) dot
+pytest: $(STAMP) dot chromium
 	$(VENV)/bin/pytest -q
 
 test: lint typecheck pytest

@@ -163,8 +163,9 @@ def _bindings(node: Value, op: Op) -> dict[str, float]:
     return values
 
 
-def _check_digits(digits: int) -> int:
-    format_number(0.0, digits)  # raises for a bad count
+def _check_digits(digits: int | None) -> int | None:
+    if digits is not None:
+        format_number(0.0, digits)  # raises for a bad count
     return digits
 
 
@@ -200,11 +201,11 @@ class Contribution:
     grad: float
     contribution: float
 
-    def describe(self, digits: int = 4) -> str:
+    def describe(self, digits: int | None = 4) -> str:
         """One line: the rule, the numbers put in, the local derivative, the contribution.
 
         For example ``to a: d(a * b)/da = b = 3; 1 * 3 = 3``: the last part is
-        ``g * local = contribution``.
+        ``g * local = contribution``. ``digits=None`` writes every number in full.
         """
         return f"to {self.target_name}: {self.arithmetic(digits)}"
 
@@ -281,13 +282,16 @@ class BackwardStep:
         """The node in graph names: ``n1 = a * b``."""
         return f"{self.name} = {_in_graph_names(self.node, self.op, self._walk.names)}"
 
-    def describe(self, digits: int = 4) -> str:
-        """The step as text: the node and its gradient, then one line per contribution."""
+    def describe(self, digits: int | None = 4) -> str:
+        """The step as text: the node and its gradient, then one line per contribution.
+
+        ``digits=None`` writes every number in full (:func:`format_exact`).
+        """
         _check_digits(digits)
         root = self._walk.names[self._walk.root]
         head = (
             f"step {self.index + 1} of {self.count}: {self.formula()}, "
-            f"d{root}/d{self.name} = {format_number(self.grad, digits)}"
+            f"d{root}/d{self.name} = {_number(self.grad, digits)}"
         )
         return "\n".join([head] + ["  " + c.describe(digits) for c in self.contributions])
 
@@ -462,13 +466,13 @@ class ForwardStep:
         """The node in graph names: ``n1 = a * b``."""
         return f"{self.name} = {_in_graph_names(self.node, self.op, self._walk.names)}"
 
-    def describe(self, digits: int = 4) -> str:
-        """One line: ``step 1 of 3: n1 = a * b = 2 * 3 = 6``."""
+    def describe(self, digits: int | None = 4) -> str:
+        """One line: ``step 1 of 3: n1 = a * b = 2 * 3 = 6``; ``digits=None``: numbers in full."""
         _check_digits(digits)
         numbers_in = _substitute(_notation(self.op, len(self.inputs)), dict(self.inputs), digits)
         return (
             f"step {self.index + 1} of {self.count}: {self.formula()} = {numbers_in} = "
-            f"{format_number(self.data, digits)}"
+            f"{_number(self.data, digits)}"
         )
 
     def draw(self, **options: Any) -> Any:

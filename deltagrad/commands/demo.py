@@ -4,8 +4,11 @@
 2. Article 003's worked example: the printed numbers beside the engine's,
    for both readings of the printed parameters (see :mod:`nn.worked_example`),
    the network view after the backward pass (z, a and delta in every neuron),
-   ``out/worked_example_network.svg``, and the drawing of its scalar graph,
-   ``out/worked_example.svg``.
+   ``out/worked_example_network.svg``, the drawing of its scalar graph,
+   ``out/worked_example.svg``, and the page that steps through both passes
+   in a browser, ``out/worked_example.html`` (:mod:`viewers.page`), and its
+   backward pass on the network view neuron by neuron,
+   ``out/worked_example_network.html`` (:mod:`viewers.replay`).
 3. Article 003's Iris training with its progress bar; the plot and the
    trained model are written to ``out/``.
 4. micrograd's demo (moons, ``MLP(2, [16, 16, 1])``, max-margin loss, 100
@@ -26,11 +29,20 @@ from nn import worked_example as we
 from ..limits import EPOCHS, bounded_int
 from .train import TrainOptions, train_command
 
-__all__ = ["register", "run", "write_worked_example_graph", "write_worked_example_network"]
+__all__ = [
+    "register",
+    "run",
+    "write_worked_example_graph",
+    "write_worked_example_network",
+    "write_worked_example_network_page",
+    "write_worked_example_page",
+]
 
 OUT = Path("out")
 GRAPH_FILE = "worked_example.svg"
 NETWORK_FILE = "worked_example_network.svg"
+PAGE_FILE = "worked_example.html"
+NETWORK_PAGE_FILE = "worked_example_network.html"
 MOONS_FILE = "micrograd-moons.png"
 
 
@@ -63,8 +75,8 @@ def engine_part() -> None:
     print(f"\nby hand: dL/da = (1 - L**2) * b = {(1 - L.data**2) * b.data:.6g}")
 
 
-def worked_example_part() -> None:
-    """The article's printed numbers beside the engine's."""
+def worked_example_part() -> Path | None:
+    """The article's printed numbers beside the engine's; returns the page written, if any."""
     print(
         "2-3-2-1 sigmoid network, x = (1, 2), y = 1, L = 1/2 (y - y_hat)^2;\n"
         "delta = dL/dz = z.grad. The printed W2 has W2[2][2] = 2 (row 2, column 2, from 1),\n"
@@ -89,6 +101,15 @@ def worked_example_part() -> None:
     path = write_worked_example_graph(OUT / GRAPH_FILE)
     if path is not None:
         print(f"\nThe graph of L after backward() (network B, the article's names): {path}")
+    page = write_worked_example_page(OUT / PAGE_FILE)
+    if page is not None:
+        print(
+            "The same graph, one node at a time, forward and backward, in any browser "
+            f"(arrow keys step):\n  {page.resolve()}"
+        )
+        network_page = write_worked_example_network_page(OUT / NETWORK_PAGE_FILE)
+        print(f"and on the network view, one neuron at a time:\n  {network_page.resolve()}")
+    return page
 
 
 def write_worked_example_network(path: Path) -> Path:
@@ -129,6 +150,35 @@ def write_worked_example_graph(path: Path) -> Path | None:
     except DotNotFoundError as err:
         print(f"deltagrad demo: drawing skipped: {err}", file=sys.stderr)
         return None
+
+
+def write_worked_example_page(path: Path) -> Path | None:
+    """Write the step-through page of the example (:func:`viewers.page.worked_example_page`).
+
+    Returns the path written, or None, with a note on stderr, when Graphviz is missing.
+    """
+    try:
+        from autograd.viz import DotNotFoundError
+        from viewers.page import worked_example_page
+    except ImportError:
+        print(
+            "deltagrad demo: the page needs the graphviz package: pip install 'deltagrad[viz]'; "
+            "skipped",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return worked_example_page().save(path)
+    except DotNotFoundError as err:
+        print(f"deltagrad demo: page skipped: {err}", file=sys.stderr)
+        return None
+
+
+def write_worked_example_network_page(path: Path) -> Path:
+    """Write the example's backward pass on the network view, neuron by neuron (a page)."""
+    from viewers.replay import worked_example_network_page
+
+    return worked_example_network_page().save(path)
 
 
 def iris_part(epochs: int) -> int:
@@ -189,9 +239,11 @@ def run(args: argparse.Namespace) -> int:
     _heading("1. The engine: one expression, node by node")
     engine_part()
     _heading("2. Article 003's worked example: printed numbers and the engine's")
-    worked_example_part()
+    page = worked_example_part()
     _heading("3. Article 003's Iris project, trained with the engine")
     status = iris_part(args.epochs)
     _heading("4. micrograd's demo: moons, 2-16-16-1, max-margin loss, 100 steps")
     micrograd_part(args.micrograd_steps)
+    if page is not None:
+        print(f"\nOpen the worked example's step-through page in a browser: {page.resolve()}")
     return status

@@ -21,7 +21,9 @@ gradients, with :func:`autograd.viz.render` (.svg, .png or .pdf by the
 suffix, written atomically); ``--hessian`` also prints the matrix of second
 derivatives (:func:`autograd.hessian`'s way: each first derivative built as a
 graph with ``autograd.grad(..., create_graph=True)`` and differentiated
-again); ``--anomaly`` runs both passes under
+again); ``--html PATH`` writes the page of
+:func:`viewers.page.graph_page`, which steps through both passes in a browser;
+``--anomaly`` runs both passes under
 :func:`autograd.detect_anomaly`, so the first NaN or infinity is an error
 naming the operation.
 
@@ -38,7 +40,7 @@ kind:
   malformed ``--at`` pair, a value that is not a finite decimal number (or
   that underflows to 0.0, such as ``1e-400``), a name
   without a value, a name given twice, a value for a name the expression does
-  not have, or an ``--svg`` file that cannot be made: unknown suffix, a folder
+  not have, or an ``--svg`` or ``--html`` file that cannot be made: unknown suffix, a folder
   in the way or not writable, Graphviz missing, a graph too large to draw (one
   line each). The numbers are not at fault, so it is not status 1.
 
@@ -83,13 +85,14 @@ examples:
   deltagrad grad "x**2 + sum(x, y, 1)" --at x=3 y=-1 --json
   deltagrad grad "x*x + x" --at x=3 --steps --svg graph.svg
   deltagrad grad "x**2*y + sin(x*y)" --at x=1 y=2 --hessian
+  deltagrad grad "tanh(x*w + b)" --at x=1 w=0.5 b=-0.2 --html graph.html
   deltagrad grad --at z=0.5 -- "-log(sigmoid(z))"   (an expression starting with '-'
                                                     goes after '--', which ends the options)
 
 The language: numbers, names, + - * / ** (as in Python: -x**2 is -(x**2)),
 parentheses, the constants pi and e, and the functions {_FUNCTIONS}.
 exit status: 0 done, 1 math error (e.g. log of a negative; with --anomaly also a NaN
-or infinity), 2 the arguments cannot be used (also: an --svg file that cannot be made),
+or infinity), 2 the arguments cannot be used (also: an --svg or --html file that cannot be made),
 74 stdout cannot be written, 130 Ctrl-C, 141 stdout closed by its reader (e.g. | head).
 """
 
@@ -131,11 +134,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="draw the graph with every value and gradient into PATH; the suffix (.svg, .png, "
         ".pdf) chooses the format (needs Graphviz's dot)",
     )
-    parser.add_argument("--force", action="store_true", help=FORCE_HELP + " (--svg)")
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP + " (--svg, --html)")
     parser.add_argument(
         "--hessian",
         action="store_true",
         help="also print the matrix of second derivatives d2/dNAME_i dNAME_j",
+    )
+    parser.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write one self-contained HTML page that steps through the forward and backward "
+        "passes (buttons, slider, arrow keys); opens from disk, offline (needs Graphviz's dot)",
     )
     parser.add_argument(
         "--anomaly",
@@ -160,6 +169,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         values = _bindings(expression, args.at)
         svg = None if args.svg is None else _svg_target(args.svg, args.force)
+        page = None if args.html is None else _html_target(args.html, args.force)
     except _UsageError as exc:
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_USAGE
@@ -179,6 +189,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if svg is not None:
         try:
             svg.render(root)
+        except _UsageError as exc:
+            print(f"{_PROG}: error: {exc}", file=err)
+            return EXIT_USAGE
+    if page is not None:
+        try:
+            _write_page(page, root, expression.text.strip())
         except _UsageError as exc:
             print(f"{_PROG}: error: {exc}", file=err)
             return EXIT_USAGE
@@ -298,6 +314,46 @@ def _svg_target(text: str, force: bool) -> _SvgTarget:
     if problem is not None:
         raise _UsageError(problem)
     return _SvgTarget(text, viz, path, force)
+
+
+def _html_target(text: str, force: bool) -> tuple[Path, bool]:
+    """Check the ``--html`` argument before any work: an .html name that may be written."""
+    path = Path(text)
+    shown = shorten(text, PATH_LIMIT)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise _UsageError(f"--html {shown}: the name must end in .html")
+    if path.is_dir():
+        raise _UsageError(f"--html {shown}: is a folder; give a file name such as graph.html")
+    problem = output_problem("--html", text, force=force, create_parents=True)
+    if problem is not None:
+        raise _UsageError(problem)
+    return path, force
+
+
+def _write_page(target: tuple[Path, bool], root: Value, title: str) -> None:
+    """Write the step-through page of ``root``; a failure is a :class:`_UsageError`."""
+    path, force = target
+    where = f"--html {shorten(str(path), PATH_LIMIT)}"
+    try:
+        from autograd.viz import DotNotFoundError, GraphTooLargeError
+        from viewers.page import MAX_TITLE, graph_page
+    except ImportError as exc:
+        raise _UsageError(
+            f"{where}: needs the Python package graphviz ({exc}): pip install 'deltagrad[viz]'"
+        ) from None
+    shown = title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 3] + "..."
+    try:
+        graph_page(root, title=f"deltagrad grad: {shown}"[:MAX_TITLE]).save(path, force=force)
+    except DotNotFoundError as exc:
+        raise _UsageError(f"{where}: {exc}") from None
+    except GraphTooLargeError as exc:
+        counts = str(exc).partition("; ")[0].removeprefix("draw_dot: ")
+        counts = counts.replace("max_nodes=", "the limit of ")
+        raise _UsageError(f"{where}: cannot draw it: {counts}") from None
+    except OSError as exc:
+        raise _UsageError(f"{where}: cannot write the file: {exc.strerror or exc}") from None
+    except RuntimeError as exc:  # dot itself failed
+        raise _UsageError(f"{where}: {exc}") from None
 
 
 def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:

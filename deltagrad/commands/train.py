@@ -14,7 +14,8 @@ Steps, in order (each its own function, so that checks slot in):
    part of the one JSON line instead);
 5. :func:`run_training` trains with a progress bar (its training figures are
    *running* ones, labelled so);
-6. :func:`write_outputs` writes ``--save``, ``--plot`` and the report.
+6. :func:`write_outputs` writes ``--save``, ``--plot``, ``--html`` (the replay
+   page of :mod:`viewers.replay`, recorded during training) and the report.
 
 One ``random.Random(seed)`` makes the data, the split, the initial weights
 and the batch order, in that order: the same seed gives the same numbers.
@@ -35,10 +36,11 @@ import math
 import random
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -48,7 +50,10 @@ from nn.init import INITIALIZERS
 from nn.layers import ACTIVATIONS, MLP
 from nn.objectives import LOSSES, Objective
 from nn.optim import SGD
-from nn.train import EpochStats, TrainResult, fit
+from nn.train import EpochStats, Step, TrainResult, fit
+
+if TYPE_CHECKING:
+    from viewers.replay import Recorder
 
 from ..limits import EPOCHS, HIDDEN, bounded_int, seed_int
 from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
@@ -101,6 +106,8 @@ class TrainOptions:
     scale: str | None = None
     plot: str | None = None
     save: str | None = None
+    html: str | None = None
+    html_steps: str = "neuron"
     json: bool = False
     progress: bool = True
     force: bool = False
@@ -259,6 +266,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PATH",
         help="write the trained network: .safetensors (PyTorch names) or a JSON model file",
     )
+    p.add_argument(
+        "--html",
+        metavar="PATH",
+        help="write a replay of the training as one self-contained HTML page: at most 300 "
+        "steps (sampled when longer), play/pause, network view, loss curve, decision regions "
+        "of 2-D data, each step's backward pass",
+    )
+    p.add_argument(
+        "--html-steps",
+        choices=("neuron", "layer"),
+        default="neuron",
+        help="the replay's backward pass one neuron or one layer at a time (default neuron)",
+    )
     p.add_argument("--json", action="store_true", help="print one line of JSON on stdout")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -287,6 +307,8 @@ def run(args: argparse.Namespace) -> int:
         scale=args.scale,
         plot=args.plot,
         save=args.save,
+        html=args.html,
+        html_steps=args.html_steps,
         json=args.json,
         progress=not args.no_progress,
         force=args.force,
@@ -356,13 +378,23 @@ def check_options(options: TrainOptions) -> None:
 
 
 def check_outputs(options: TrainOptions) -> None:
-    """What is wrong with ``--plot``/``--save``, checked before training (:class:`UsageError`)."""
-    for flag, path in (("--plot", options.plot), ("--save", options.save)):
+    """What is wrong with ``--plot``/``--save``/``--html``, checked before training (UsageError)."""
+    outputs = (("--plot", options.plot), ("--save", options.save), ("--html", options.html))
+    for flag, path in outputs:
         if path is None:
             continue
         problem = output_problem(flag, path, force=options.force)
         if problem is not None:
             raise UsageError(problem)
+    if options.html is not None:
+        if Path(options.html).suffix.lower() not in (".html", ".htm"):
+            raise UsageError(
+                f"--html {shorten(options.html, PATH_LIMIT)}: the name must end in .html"
+            )
+        if Path(options.html).is_dir():
+            raise UsageError(
+                f"--html {shorten(options.html, PATH_LIMIT)}: is a folder; give a file name"
+            )
     if options.plot is not None:
         from viewers.plot import PlotUnavailableError, plot_format
 
@@ -479,6 +511,7 @@ def run_training(
     model: MLP,
     objective: Objective,
     rng: random.Random,
+    on_step: Callable[[Step], None] | None = None,
 ) -> TrainResult:
     """Train with a progress bar on stderr; Ctrl-C stops after the current step."""
     assert options.epochs is not None and options.lr is not None
@@ -514,6 +547,7 @@ def run_training(
             seed=rng,
             l2=options.l2 or 0.0,
             on_epoch=on_epoch,
+            on_step=on_step,
             should_stop=stop,
         )
 
@@ -532,8 +566,31 @@ def train_command(options: TrainOptions) -> int:
         return EXIT_USAGE
     if not options.json:
         print(describe(options, data, model, objective), flush=True)
-    result = run_training(options, data, model, objective, rng)
-    return write_outputs(options, data, objective, result)
+    recorder = replay_recorder(options, data, model, objective)
+    on_step = recorder.on_step if recorder is not None else None
+    result = run_training(options, data, model, objective, rng, on_step)
+    return write_outputs(options, data, objective, result, recorder)
+
+
+def replay_recorder(
+    options: TrainOptions, data: DataSplit, model: MLP, objective: Objective
+) -> Recorder | None:
+    """The recorder of ``--html`` (:class:`viewers.replay.Recorder`), made before training."""
+    if options.html is None:
+        return None
+    from viewers.replay import Recorder
+
+    batch = options.batch_size or 1
+    total = math.ceil(len(data.train) / batch) * (options.epochs or 1)
+    return Recorder(model, data, objective, total, granularity=options.html_steps)
+
+
+def write_replay(recorder: Recorder, path: str, heading: str, *, force: bool = False) -> str:
+    """Write the replay page of ``--html``; returns the path."""
+    from viewers.replay import replay_page
+
+    replay_page(recorder, title=f"deltagrad train {heading}"[:200]).save(path, force=force)
+    return path
 
 
 # --- 6. outputs -------------------------------------------------------------------------
@@ -548,7 +605,11 @@ def save_model(model: MLP, path: str, *, force: bool = False) -> None:
 
 
 def write_outputs(
-    options: TrainOptions, data: DataSplit, objective: Objective, result: TrainResult
+    options: TrainOptions,
+    data: DataSplit,
+    objective: Objective,
+    result: TrainResult,
+    recorder: Recorder | None = None,
 ) -> int:
     status = EXIT_INTERRUPTED if result.interrupted else 0
     if result.interrupted:
@@ -583,11 +644,25 @@ def write_outputs(
             shown = shorten(options.plot, PATH_LIMIT)
             print(f"deltagrad train: --plot {shown}: {e}", file=sys.stderr)
             status = status or 1
+    replayed = None
+    if options.html is not None and recorder is not None and recorder.frames:
+        try:
+            replayed = write_replay(
+                recorder, options.html, title(options, data, result.model), force=options.force
+            )
+        except (OSError, ValueError) as e:
+            shown = shorten(options.html, PATH_LIMIT)
+            print(f"deltagrad train: --html {shown}: {e}", file=sys.stderr)
+            status = status or 1
     if options.json:
         record = summary(options, data, objective, result) | {"saved": saved, "plot": plotted}
+        if options.html is not None:
+            record["html"] = replayed
         print(json.dumps(record, allow_nan=False))
     else:
         print(report(options, data, result, saved, plotted))
+        if replayed is not None:
+            print(f"replay of {len(recorder.frames) if recorder else 0} steps: {replayed}")
     return status
 
 

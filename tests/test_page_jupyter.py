@@ -1,0 +1,69 @@
+"""The page in Jupyter: a plain HTML output (an iframe), no widget: an exported notebook keeps it.
+
+A notebook is run by a real kernel (nbclient); its output is then put in an
+HTML file as an export would, and opened in headless Chromium, where the page
+inside the frame steps as it does on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser import chromium, errors
+from nbclient import NotebookClient
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+CELL = """\
+from autograd import Value
+from viewers.page import graph_page
+
+a, b = Value(2.0, "a"), Value(-3.0, "b")
+c = a * b
+c.label = "c"
+L = (c + a).tanh()
+L.label = "L"
+graph_page(L, title="in a notebook")
+"""
+
+
+@pytest.fixture(scope="module")
+def output_html() -> str:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(nbformat.v4.new_code_cell(CELL))
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    (output,) = notebook.cells[0].outputs
+    assert output["output_type"] == "execute_result"
+    data = output["data"]
+    # static HTML only: nothing that needs a widget manager or a kernel to show
+    assert not any("widget" in kind for kind in data)
+    html: str = data["text/html"]
+    return html
+
+
+def test_the_notebook_shows_the_page_in_an_iframe(output_html):
+    assert output_html.startswith("<iframe srcdoc=")
+    assert 'sandbox="allow-scripts"' in output_html
+
+
+def test_the_exported_output_still_steps(output_html, tmp_path):
+    export = tmp_path / "exported.html"
+    export.write_text(f"<!DOCTYPE html><html><body>{output_html}</body></html>", "utf-8")
+    with chromium() as driver:
+        driver.get(Path(export).resolve().as_uri())
+        frame = driver.find_element(By.TAG_NAME, "iframe")
+        driver.switch_to.frame(frame)
+        current = "#drawing g.node.current[data-node]"
+        assert driver.find_element(By.CSS_SELECTOR, current).get_attribute("data-node") == "c"
+        driver.find_element(By.ID, "next").click()  # focus inside the frame, as a reader would
+        assert driver.find_element(By.CSS_SELECTOR, current).get_attribute("data-node") == "n1"
+        ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+        assert driver.find_element(By.CSS_SELECTOR, current).get_attribute("data-node") == "L"
+        ActionChains(driver).send_keys(Keys.END).perform()
+        counter = driver.find_element(By.ID, "counter").text
+        assert counter == "backward pass: step 3 of 3"
+        driver.switch_to.default_content()
+        assert errors(driver) == []
