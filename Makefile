@@ -71,8 +71,9 @@ bench-setup: $(BENCH_STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.run
 
-# The safetensors export loaded into torch.nn.Sequential: outputs and gradients to 1e-12.
-# PyTorch (CPU) is too heavy for `make test`; this target installs it.
+# Every statement that deltagrad behaves like PyTorch, checked against PyTorch
+# (too heavy for `make test`): bench/torch_check.py, and the safetensors export
+# loaded into torch.nn.Sequential (outputs and gradients to 1e-12).
 TORCH_STAMP := $(VENV)/.torch-stamp
 
 $(TORCH_STAMP): $(STAMP)
@@ -80,6 +81,7 @@ $(TORCH_STAMP): $(STAMP)
 	@touch $(TORCH_STAMP)
 
 torch-check: $(TORCH_STAMP)
+	$(PY) -m bench.torch_check
 	$(VENV)/bin/pytest -q -s -p no:cacheprovider bench/test_torch_export.py
 
 # micrograd's demo run by micrograd 0.1.0 itself beside deltagrad, and our numpy-only

@@ -9,8 +9,13 @@
 
 Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.ops` (the table of primitives and their derivatives),
+:mod:`autograd.functional` (``grad`` and ``hessian``: derivatives as values,
+to any order), :mod:`autograd.graphcopy` (pickling and deep copies of graphs),
 :mod:`autograd.gradcheck` (finite-difference checks) and
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
+
+The import name ``autograd`` is also that of the unrelated HIPS autograd
+package on PyPI; the two cannot share one environment (see the README).
 """
 
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
@@ -22,6 +27,9 @@ from .engine import (
     is_grad_enabled,
     linear,
     log,
+    logsumexp,
+    maximum,
+    minimum,
     no_grad,
     nodes_of,
     relu,
@@ -30,8 +38,13 @@ from .engine import (
     sum,
     tanh,
 )
-from .gradcheck import GradcheckError, GradcheckReport, gradcheck
+from .functional import grad, hessian
+from .gradcheck import GradcheckError, GradcheckReport, gradcheck, gradgradcheck
 from .ops import OPS, Op
+
+__deltagrad__ = True
+"""Marks this package as deltagrad's engine: the name ``autograd`` is also that of
+HIPS autograd on PyPI, and ``nn`` checks this marker to tell the two apart."""
 
 __all__ = [
     "OPS",
@@ -43,12 +56,18 @@ __all__ = [
     "as_value",
     "detect_anomaly",
     "exp",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "graph_order",
+    "hessian",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "linear",
     "log",
+    "logsumexp",
+    "maximum",
+    "minimum",
     "no_grad",
     "nodes_of",
     "relu",

@@ -7,7 +7,9 @@ the graph it sits. Outside the block nothing is checked and nothing is paid:
 entering the block swaps checking versions of the operations into
 :class:`~autograd.engine.Value` and leaving it puts the plain ones back.
 
-The switch is process-wide (not per thread); blocks nest.
+The switch is process-wide (not per thread: it swaps methods of the class
+:class:`~autograd.engine.Value`); blocks nest. The checked pass takes the same
+lock as ``backward()``, so passes still run one at a time.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class AnomalyError(ArithmeticError):
 _METHODS = [
     "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
     "__rtruediv__", "__pow__", "__rpow__", "__neg__", "exp", "log", "tanh", "sigmoid", "relu",
+    "sin", "cos", "sqrt", "abs", "__abs__", "log1p", "expm1", "softplus", "maximum", "minimum",
 ]  # fmt: skip
 _depth = 0
 _plain: dict[str, Any] = {}
@@ -166,9 +169,26 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
     if not math.isfinite(seed):
         raise AnomalyError(f"anomaly in backward: the seed gradient is {seed!r}", "backward", self)
     order = graph_order(self)
-    reached, kept = engine._prepare_pass(self)
-    for node in reached:
-        node._pending = 0  # this pass follows graph_order instead of counting
+    reached: list[Value] = []
+    kept: list[tuple[Value, float]] = []
+    running = False
+    try:
+        engine._enter_pass()
+        engine._prepare_pass(self, reached, kept)
+        for node in reached:
+            node._pending = 0  # this pass follows graph_order instead of counting
+        running = True
+        _checked_pass(self, seed, order)
+        for leaf, previous in kept:
+            leaf.grad = previous + leaf.grad
+        engine._pass_lock.release()  # the last thing the pass does
+    except BaseException:  # AnomalyError included: leaves get back what they held
+        engine._undo_pass(self, reached, kept, running)
+        engine._leave_pass()
+        raise
+
+
+def _checked_pass(self: Value, seed: float, order: list[Value]) -> None:
     via: dict[Value, Value] = {}
     self.grad = seed
     for node in order:
@@ -182,6 +202,8 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
             if type(arg) is not Value:
                 continue
             via.setdefault(arg, node)
+            if not d:  # zero means zero: nothing is sent, whatever g is
+                continue
             contribution = g * d
             if not math.isfinite(contribution):
                 where = _path(node, via, self)
@@ -194,5 +216,3 @@ def _checked_backward(self: Value, grad: float = 1.0) -> None:
                     node,
                 )
             arg.grad += contribution
-    for leaf, previous in kept:
-        leaf.grad = previous + leaf.grad

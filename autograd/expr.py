@@ -18,7 +18,8 @@ The grammar, and nothing else:
 
 * numbers: Python's integer and float literals (``2``, ``0.5``, ``1e-3``,
   ``1_000``); every number is a float, so ``10**400`` is a float overflow, never
-  a huge integer. Literals too large for a float (``1e400``) and complex,
+  a huge integer. Literals too large for a float (``1e400``), nonzero literals
+  that underflow to 0.0 (``1e-400``), and complex,
   string and boolean literals are refused;
 * names (the inputs): ASCII letters, digits and ``_``, not starting with a
   digit or with ``__``, and not the name of a function;
@@ -26,8 +27,10 @@ The grammar, and nothing else:
   precedence: ``**`` binds tighter than unary minus and groups from the right,
   so ``-x**2`` is ``-(x**2)`` and ``a**b**c`` is ``a**(b**c)``;
 * calls of the engine's functions, :data:`FUNCTIONS`: ``exp log tanh sigmoid
-  relu`` with one argument, and ``sum(a, b, ...)`` with one or more, recorded
-  as one node.
+  relu sin cos sqrt abs log1p expm1 softplus`` with one argument,
+  ``maximum(a, b)`` and ``minimum(a, b)`` with two, and ``sum(a, b, ...)`` and
+  ``logsumexp(a, b, ...)`` with one or more, each recorded as one node;
+* the constants :data:`CONSTANTS`, ``pi`` and ``e`` (numbers, not inputs).
 
 The text is read with :func:`ast.parse`, which only builds a syntax tree, and
 every node of that tree is checked against the grammar above; the tree is then
@@ -42,17 +45,20 @@ of nesting.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .engine import Value
+from .engine import Value, logsumexp, maximum, minimum
 from .engine import sum as _vsum
+from .formatting import quote_short
 from .ops import OPS
 
 __all__ = [
+    "CONSTANTS",
     "FUNCTIONS",
     "MAX_DEPTH",
     "MAX_LENGTH",
@@ -79,10 +85,20 @@ _UNARY_FUNCTIONS: tuple[str, ...] = tuple(
 )
 FUNCTIONS: Mapping[str, str] = {
     **{name: f"{name}(x)" for name in _UNARY_FUNCTIONS},
+    "maximum": "maximum(a, b)",
+    "minimum": "minimum(a, b)",
     "sum": "sum(x_1, ..., x_n)",
+    "logsumexp": "logsumexp(x_1, ..., x_n)",
 }
 """The callable functions and how they are called. The one-argument functions
 are the engine ops written ``name(x)`` in :data:`autograd.OPS`."""
+_VARIADIC = ("sum", "logsumexp")  # one or more arguments
+_TWO_ARGUMENTS = ("maximum", "minimum")
+
+CONSTANTS: Mapping[str, float] = {"pi": math.pi, "e": math.e}
+"""Names that stand for numbers, not inputs: ``pi`` and ``e`` (the floats nearest them)."""
+# a number written against a name, such as 2x or 3.5y: Python reads it as one bad literal
+_JUXTAPOSED = re.compile(r"(?<![\w.])([0-9][0-9_]*(?:\.[0-9_]*)?)([A-Za-z_][A-Za-z0-9_]*)")
 
 _BINARY: dict[type[ast.operator], str] = {
     ast.Add: "add",
@@ -105,6 +121,8 @@ _ON_VALUES: dict[str, Callable[..., Value]] = {
     # looked up on the Value at each call (not taken from the class once), so that
     # detect_anomaly(), which swaps in checking versions of the methods, sees them
     **{name: operator.methodcaller(name) for name in _UNARY_FUNCTIONS},
+    "maximum": maximum,
+    "minimum": minimum,
 }
 _REFUSED: dict[type[ast.AST], str] = {
     ast.Attribute: "attribute access ('.')",
@@ -131,7 +149,10 @@ _REFUSED: dict[type[ast.AST], str] = {
     ast.YieldFrom: "'yield'",
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+# Every repetition is followed by a character it cannot match, so a failed match
+# backtracks at most a constant number of steps: linear time in the text's length
+# (``[0-9]+\.?[0-9]*`` would try every split of a run of digits: quadratic).
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 
 
 class ExpressionError(ValueError):
@@ -268,7 +289,9 @@ class Expression:
         leaves: dict[str, Value] = {}
         for name, step in self._first.items():
             if name not in bindings:
-                raise ExpressionError(f"no value for {name!r}", self.text, step.start, step.end)
+                raise ExpressionError(
+                    f"no value for {quote_short(name)}", self.text, step.start, step.end
+                )
             bound = bindings[name]
             if isinstance(bound, Value):
                 leaves[name] = bound
@@ -277,13 +300,14 @@ class Expression:
                     leaves[name] = Value(bound, label=name)
                 except TypeError:
                     raise TypeError(
-                        f"evaluate: the value of {name!r} must be a real number or a Value, "
-                        f"got {type(bound).__name__}"
+                        f"evaluate: the value of {quote_short(name)} must be a real number or a "
+                        f"Value, got {type(bound).__name__}"
                     ) from None
         extra = [key for key in bindings if key not in self._first]
         if extra:
             raise ExpressionError(
-                f"{extra[0]!r} has a value but does not appear in the expression", self.text
+                f"{quote_short(extra[0])} has a value but does not appear in the expression",
+                self.text,
             )
         results: list[Value | float] = []
         for step in self._steps:
@@ -309,6 +333,8 @@ class Expression:
                 return result
             if step.kind == "sum":
                 return _vsum(args)
+            if step.kind == "logsumexp":
+                return logsumexp(args)
             return _ON_VALUES[step.kind](*args)
         except (ValueError, ArithmeticError) as exc:
             part = _shorten(self.text[step.start : step.end])
@@ -356,17 +382,43 @@ def parse_number(text: str) -> float:
     """A finite decimal number such as ``2``, ``-0.5`` or ``1e-3``, as a float.
 
     Used for the values given on the command line. Raises :class:`ExpressionError`
-    for anything else, including ``nan``, ``inf`` and numbers beyond the float range.
+    for anything else: ``nan``, ``inf``, texts longer than :data:`MAX_LENGTH`,
+    numbers beyond the float range (``1e400``: an overflow) and nonzero numbers
+    so small that they round to zero (``1e-400``: an underflow, which would
+    otherwise turn into a silent ``0.0``). Numbers in the subnormal range
+    (below about ``2.2e-308``) are accepted and rounded to the nearest float,
+    like every other decimal, with fewer significant digits.
 
     >>> parse_number("-0.2")
     -0.2
+    >>> parse_number("1e-400")
+    Traceback (most recent call last):
+        ...
+    autograd.expr.ExpressionError: '1e-400' underflows: it is not zero, but the nearest float ...
     """
+    shown = quote_short(text.strip())
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"{shown} is too long for a number: {len(text)} characters, the limit is {MAX_LENGTH}"
+        )
     stripped = text.strip()
     if not _DECIMAL.match(stripped):
-        raise ExpressionError(f"{text!r} is not a number (write e.g. 2, -0.5 or 1e-3)", text)
+        raise ExpressionError(
+            f"{shown} is not a finite decimal number (write e.g. 2, -0.5 or 1e-3)", text
+        )
     value = float(stripped)
     if value in (float("inf"), float("-inf")):
-        raise ExpressionError(f"{text!r} is too large for a float", text)
+        raise ExpressionError(
+            f"{shown} is too large for a float (it overflows: the largest float is about 1.8e308)",
+            text,
+        )
+    mantissa = stripped.lower().partition("e")[0]
+    if value == 0.0 and mantissa.strip("+-.0"):
+        raise ExpressionError(
+            f"{shown} underflows: it is not zero, but the nearest float is 0.0 "
+            "(floats below about 5e-324 in size are 0.0)",
+            text,
+        )
     return value
 
 
@@ -441,6 +493,9 @@ class _Translator:
                 warnings.simplefilter("ignore")  # e.g. invalid escapes in strings: refused anyway
                 return ast.parse(self.body, mode="eval").body
         except SyntaxError as exc:
+            hint = self.juxtaposition()
+            if hint is not None:
+                raise hint from None
             end_of_text = len(self.text)
             start = self.indent + exc.offset - 1 if exc.offset else end_of_text
             end = self.indent + exc.end_offset - 1 if exc.end_offset and exc.offset else start + 1
@@ -454,6 +509,25 @@ class _Translator:
         except ValueError as exc:  # e.g. a literal with too many digits
             raise ExpressionError(f"syntax error: {exc}", self.text) from None
 
+    def juxtaposition(self) -> ExpressionError | None:
+        """``2x`` is not a product in Python: point at the first such pair and say so."""
+        for match in _JUXTAPOSED.finditer(self.body):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # e.g. "1if": a warning, then an error
+                    ast.parse(match.group(0), mode="eval")
+            except SyntaxError:
+                number, name = match.groups()
+                start = self.indent + match.start()
+                return ExpressionError(
+                    f"syntax error: {match.group(0)!r} is not a number or a name: "
+                    f"write {number}*{name} for a product",
+                    self.text,
+                    start,
+                    start + len(match.group(0)),
+                )
+        return None
+
     def check(self, node: ast.expr) -> list[ast.expr]:
         """Refuse ``node`` unless the grammar allows it; return its operands in order."""
         if isinstance(node, ast.Constant):
@@ -461,6 +535,8 @@ class _Translator:
             return []
         if isinstance(node, ast.Name):
             self.check_name(node)
+            if node.id in CONSTANTS:
+                return []
             if node.id in FUNCTIONS:
                 raise self.error(
                     f"{node.id!r} is a function: call it, as in {FUNCTIONS[node.id]}", node
@@ -484,7 +560,7 @@ class _Translator:
     def number(self, node: ast.Constant) -> float:
         value = node.value
         if isinstance(value, bool) or value is None or value is Ellipsis:
-            raise self.error(f"{value!r} is not a number", node)
+            raise self.error(f"{quote_short(value)} is not a number", node)
         if isinstance(value, complex):
             raise self.error("complex numbers are not supported", node)
         if isinstance(value, str | bytes):
@@ -497,6 +573,15 @@ class _Translator:
             number = float("inf")
         if number in (float("inf"), float("-inf")):
             raise self.error("this number is too large for a float (max about 1.8e308)", node)
+        if isinstance(value, float) and value == 0.0:
+            start, end = self.span(node)
+            mantissa = self.text[start:end].lower().partition("e")[0]
+            if mantissa.strip("0._"):  # a nonzero digit, yet the float is 0.0
+                raise self.error(
+                    "this number underflows: it is not zero, but the nearest float is 0.0 "
+                    "(floats below about 5e-324 in size are 0.0)",
+                    node,
+                )
         return number
 
     def check_name(self, node: ast.Name) -> None:
@@ -504,12 +589,14 @@ class _Translator:
         start, end = self.span(node)
         if self.text[start:end] != name or not _NAME.match(name):
             raise self.error(
-                f"name {self.text[start:end]!r} is not allowed: names are ASCII letters, "
-                "digits and '_'",
+                f"name {quote_short(self.text[start:end])} is not allowed: names are ASCII "
+                "letters, digits and '_'",
                 node,
             )
         if name.startswith("__"):
-            raise self.error(f"name {name!r} is not allowed: names may not start with '__'", node)
+            raise self.error(
+                f"name {quote_short(name)} is not allowed: names may not start with '__'", node
+            )
 
     def check_call(self, node: ast.Call) -> list[ast.expr]:
         func = node.func
@@ -520,16 +607,23 @@ class _Translator:
         self.check_name(func)
         if func.id not in FUNCTIONS:
             raise self.error(
-                f"unknown function {func.id!r} (the functions are {', '.join(FUNCTIONS)})", func
+                f"unknown function {quote_short(func.id)} "
+                f"(the functions are {', '.join(FUNCTIONS)})",
+                func,
             )
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.error("unpacking ('*') cannot be used in an expression", arg)
         if node.keywords:
             raise self.error("keyword arguments cannot be used", node.keywords[0])
-        if func.id == "sum":
+        if func.id in _VARIADIC:
             if not node.args:
-                raise self.error("sum needs at least one argument", node)
+                raise self.error(f"{func.id} needs at least one argument", node)
+        elif func.id in _TWO_ARGUMENTS:
+            if len(node.args) != 2:
+                raise self.error(
+                    f"{func.id} takes exactly two arguments, got {len(node.args)}", node
+                )
         elif len(node.args) != 1:
             raise self.error(f"{func.id} takes exactly one argument, got {len(node.args)}", node)
         return list(node.args)
@@ -555,6 +649,8 @@ class _Translator:
             return
         if isinstance(node, ast.Constant):
             step = _Step("number", (), self.number(node), "", start, end)
+        elif isinstance(node, ast.Name) and node.id in CONSTANTS:
+            step = _Step("number", (), CONSTANTS[node.id], "", start, end)
         elif isinstance(node, ast.Name):
             step = _Step("name", (), 0.0, node.id, start, end)
         elif isinstance(node, ast.BinOp):

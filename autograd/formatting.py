@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_exact", "format_number"]
+__all__ = ["QUOTE_LIMIT", "format_exact", "format_number", "quote_short", "shorten"]
+
+QUOTE_LIMIT = 60
+"""How many characters of a user's text an error message quotes at most."""
 
 
 def format_number(x: float, digits: int = 4) -> str:
@@ -43,3 +46,39 @@ def format_exact(x: float) -> str:
     """
     text = repr(float(x))
     return text[:-2] if text.endswith(".0") else text
+
+
+def quote_short(text: object, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` quoted for an error message, cut to its first ``limit`` characters.
+
+    Error messages quote what the user gave (an argument, a file name, a
+    piece of a file); quoting it whole would let a message grow without
+    bound. Longer texts keep their start and say how long they were:
+
+    >>> quote_short("x=1.5")
+    "'x=1.5'"
+    >>> quote_short("1" * 100_000, limit=8)
+    "'11111111'... (100000 characters)"
+
+    Anything that is not a string is quoted by its ``repr``, cut the same way
+    (``repr`` of a huge integer is refused by Python, so it is described instead).
+    """
+    if not isinstance(text, str):
+        if isinstance(text, int) and not isinstance(text, bool) and text.bit_length() > 4000:
+            return f"an integer of {text.bit_length()} bits"
+        text = repr(text)
+        return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` unquoted, cut like :func:`quote_short` (for ``--at x=1`` and file names).
+
+    >>> shorten("x=1")
+    'x=1'
+    >>> shorten("x=" + "1" * 99, limit=5)
+    'x=111... (101 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .engine import Number, Value, _to_float, no_grad
 
-__all__ = ["GradcheckError", "GradcheckReport", "InputCheck", "gradcheck"]
+__all__ = ["GradcheckError", "GradcheckReport", "InputCheck", "gradcheck", "gradgradcheck"]
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,78 @@ def gradcheck(
             f"disagrees: backward() gives {w.analytic!r}, finite differences give {w.numeric!r} "
             f"(|difference| {w.abs_error:.3e} > atol {atol:g} + rtol {rtol:g} * |numeric|)\n"
             f"{report}",
+            report,
+        )
+    return report
+
+
+def gradgradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[Value | Number],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> GradcheckReport:
+    """Compare second derivatives with central finite differences of the first ones.
+
+    The analytic matrix is :func:`autograd.hessian` (a gradient differentiated
+    again through ``grad(..., create_graph=True)``); the numeric one moves
+    input ``j`` by ``h = eps * max(1, |x_j|)`` each way and differences the
+    gradient that ``backward()`` gives:
+
+        d2f/dx_i dx_j ~ (df/dx_i(x + h e_j) - df/dx_i(x - h e_j)) / (2 h)
+
+    The first derivatives are exact to rounding, so the error is the
+    difference's own, O(h^2) plus about ``1e-16 |df/dx_i| / h``; the same
+    tolerances as :func:`gradcheck` apply to each entry
+    (``|analytic - numeric| <= atol + rtol * |numeric|``). The report has one
+    entry per pair ``(i, j)``, in row order, labelled ``"x_i,x_j"``.
+    """
+    from .functional import hessian  # functional imports the engine only
+
+    labels = [
+        x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)
+    ]
+    point = [x.data if isinstance(x, Value) else _to_float(x, "gradgradcheck") for x in inputs]
+    analytic = hessian(f, point)
+
+    def first(at: Sequence[float]) -> list[float]:
+        leaves = [Value(x) for x in at]
+        out = f(*leaves)
+        if not isinstance(out, Value):
+            raise TypeError(f"gradgradcheck: f must return a Value, got {type(out).__name__}")
+        out.backward()
+        return [leaf.grad for leaf in leaves]
+
+    checks = []
+    n = len(point)
+    numeric = [[0.0] * n for _ in range(n)]
+    for j, x in enumerate(point):
+        h = eps * max(1.0, abs(x))
+        up, down = list(point), list(point)
+        up[j], down[j] = x + h, x - h
+        g_up, g_down = first(up), first(down)
+        for i in range(n):
+            numeric[i][j] = (g_up[i] - g_down[i]) / (up[j] - down[j])
+    for i in range(n):
+        for j in range(n):
+            a, num = analytic[i][j], numeric[i][j]
+            abs_error = abs(a - num)
+            rel_error = abs_error / max(abs(num), 1e-300)
+            ok = math.isfinite(a) and math.isfinite(num) and abs_error <= atol + rtol * abs(num)
+            label = f"{labels[i]},{labels[j]}"
+            checks.append(InputCheck(i * n + j, label, point[j], a, num, abs_error, rel_error, ok))
+    report = GradcheckReport(tuple(checks), eps, atol, rtol)
+    if raise_exception and not report.passed:
+        w = report.worst
+        assert w is not None
+        raise GradcheckError(
+            f"gradgradcheck: second derivative d2f/d{w.label.replace(',', ' d')} disagrees: "
+            f"the gradient's graph gives {w.analytic!r}, finite differences of backward() "
+            f"give {w.numeric!r} (|difference| {w.abs_error:.3e} > atol {atol:g} + "
+            f"rtol {rtol:g} * |numeric|)\n{report}",
             report,
         )
     return report

@@ -11,7 +11,8 @@ into it, the local derivative ``d node/d x_i`` and the contribution
     dL/dx_i  +=  dL/d node * d node/d x_i,
 
 applied once per edge of the graph. Driving the steps to the end leaves every
-gradient bit for bit equal to what ``backward()`` leaves::
+gradient bit for bit equal to what one ``backward()`` from zero gradients
+leaves::
 
     >>> from autograd import Value
     >>> a, b = Value(2.0, "a"), Value(3.0, "b")
@@ -34,12 +35,15 @@ The names in a rule (``a``, ``b``, ``x``, ``out``, ``w_i``...) are the op's
 own argument names from :data:`autograd.OPS`, not the graph's labels: in step 1
 above the op's ``a`` is the node ``c``.
 
-How the gradients are stored follows ``backward()``: at the start every
-non-leaf node's ``grad`` is reset to 0 and the root's set to the seed; a node's
-``grad`` then grows as contributions arrive. A leaf keeps the gradient it had
-before the pass; its contributions are summed apart and added to it once the
-last one has arrived (so a repeated pass doubles it, as with ``backward()``).
-A walk abandoned half way thus leaves every leaf either untouched or final.
+The walk is a *replay*: each step's text and picture show the gradients of
+this one pass, and a gradient, once finished, is *set* to its value in this
+pass. Leaves do not accumulate here (unlike ``backward()``): after the last
+step every ``grad`` is what one ``backward()`` from zero gradients gives,
+whether or not ``root.backward()`` ran before (``L.backward()`` and then
+``backward_steps(L)`` shows and leaves the gradients of one pass). At the start
+every non-leaf node's ``grad`` is reset to 0, as ``backward()`` does; the sums
+are kept apart and written into ``grad`` when a node is finished. A walk
+abandoned half way thus leaves every leaf either untouched or final.
 
 A node's gradient is *finished* when every node that uses it has sent its
 contribution; ``step.grads`` holds the finished gradients after a step, which
@@ -55,6 +59,7 @@ slider (needs ``ipywidgets``); without widgets, ``display(step)`` in a loop or
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import re
@@ -66,7 +71,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .engine import Value, graph_order, nodes_of
+from .engine import Value, _quote, _to_float, graph_order, nodes_of
 from .formatting import format_exact, format_number
 from .ops import Op
 from .table import node_names
@@ -143,6 +148,8 @@ def _notation(op: Op, nargs: int) -> str:
         n = nargs // 2
         terms = [f"({y} - {yhat})**2" for yhat, y in zip(names[:n], names[n:])]
         return f"1/2 * {terms[0]}" if n == 1 else f"1/2 * ({' + '.join(terms)})"
+    if op.name == "logsumexp":
+        return f"log({' + '.join(f'exp({x})' for x in names)})"
     return " + ".join(names)
 
 
@@ -215,6 +222,8 @@ class Contribution:
         local = _number(self.local, digits)
         if local != subst:
             chain.append(local)
+        if self.local == 0.0 and not math.isfinite(self.grad):
+            return f"{' = '.join(chain)}; a zero local derivative sends 0, whatever g is"
         product = f"{_number(self.grad, digits)} * {_paren(local)}"
         return f"{' = '.join(chain)}; {product} = {_number(self.contribution, digits)}"
 
@@ -227,6 +236,7 @@ class _Walk:
     names: dict[Value, str]
     count: int
     finished: list[tuple[Value, float]] = field(default_factory=list)
+    known: list[Value] = field(default_factory=list)  # forward: leaves, then each node computed
 
 
 @dataclass(frozen=True, repr=False)
@@ -322,18 +332,19 @@ def _seed(grad: object) -> float:
     if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
         raise TypeError(
             f"backward_steps: expected a real number as the seed gradient, "
-            f"got {type(grad).__name__} {grad!r:.60}"
+            f"got {type(grad).__name__} {_quote(grad)}"
         )
-    return float(grad)
+    return _to_float(grad, "backward_steps")
 
 
 def backward_steps(root: Value, grad: float = 1.0) -> Iterator[BackwardStep]:
-    """Perform ``root.backward(grad)`` one node at a time, yielding a step after each node.
+    """Replay ``root.backward(grad)`` one node at a time, yielding a step after each node.
 
     The generator does its work as it is iterated: nothing changes before the
     first step is asked for, and the pass is complete once the last step has
-    been yielded (``list(backward_steps(root))`` runs it all). A leaf root has
-    no steps; iterating still gives it its gradient.
+    been yielded (``list(backward_steps(root))`` runs it all). Gradients are
+    *set* to their value in this pass, not added to (see the module
+    docstring). A leaf root has no steps; iterating still sets its gradient.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: expected a Value, got {type(root).__name__}")
@@ -347,35 +358,26 @@ def _backward(root: Value, seed: float) -> Iterator[BackwardStep]:
     walk = _Walk(root, names, len(order))
     # How many contributions each Value is still waiting for (one per use).
     pending = Counter(arg for node in order for arg in node.parents)
-    # This pass's sums for the leaves, kept apart from the leaves' own grad.
-    leaf_sums: dict[Value, float] = {}
+    # This pass's gradient of every Value, summed from 0 here, apart from .grad
+    # (so that a leaf's earlier gradient, or another thread's pass, cannot leak in).
+    sums = dict.fromkeys(names, 0.0)
     for node in order:
         node.grad = 0.0
 
     def receive(target: Value, amount: float) -> None:
-        if target.is_leaf:
-            leaf_sums[target] += amount
-        else:
-            target.grad += amount
+        sums[target] += amount
 
     def finish(node: Value) -> None:
-        if node.is_leaf:
-            node.grad = node.grad + leaf_sums[node]
+        node.grad = sums[node]  # set, not added: the pass is a replay (module docstring)
         walk.finished.append((node, node.grad))
 
-    for node in names:
-        if node.is_leaf:
-            leaf_sums[node] = 0.0
-    if root.is_leaf:
-        leaf_sums[root] = seed
-    else:
-        root.grad = seed
+    sums[root] = seed
     finish(root)
 
     for index, node in enumerate(order):
         op = node.op_info
         assert op is not None  # graph_order holds only nodes made by an operation
-        g = node.grad
+        g = sums[node]
         args = node.args
         nargs = len(args)
         locals_ = op.partials(node.data, *[a.data if isinstance(a, Value) else a for a in args])
@@ -385,7 +387,7 @@ def _backward(root: Value, seed: float) -> Iterator[BackwardStep]:
             if not isinstance(arg, Value):
                 continue  # a constant receives nothing
             local = locals_[i]
-            amount = g * local
+            amount = g * local if local else 0.0  # zero means zero, as in backward()
             receive(arg, amount)
             rule = op.rule(i, nargs)
             used = set(_NAME.findall(rule.partition(" = ")[2]))
@@ -445,7 +447,7 @@ class ForwardStep:
     inputs: tuple[tuple[str, float], ...]
     data: float
     _walk: _Walk = field(repr=False, compare=False)
-    _known: tuple[Value, ...] = field(repr=False, compare=False)
+    _known: int = field(repr=False, compare=False)  # known values: _walk.known[:_known]
 
     @property
     def root(self) -> Value:
@@ -458,7 +460,7 @@ class ForwardStep:
     @property
     def values(self) -> dict[Value, float]:
         """The values known after this step: every leaf and every node computed so far."""
-        return {node: node.data for node in self._known}
+        return {node: node.data for node in self._walk.known[: self._known]}
 
     def formula(self) -> str:
         """The node in graph names: ``n1 = a * b``."""
@@ -520,8 +522,10 @@ def _forward(root: Value) -> Iterator[ForwardStep]:
     nodes = nodes_of(root)
     names = node_names(root)
     computed = [node for node in nodes if not node.is_leaf]
-    walk = _Walk(root, names, len(computed))
-    known = [node for node in nodes if node.is_leaf]
+    leaves = [node for node in nodes if node.is_leaf]
+    # Every step shares the walk's one list and keeps only how much of it is
+    # known, so that the steps of an n-node graph hold O(n) in all, not O(n**2).
+    walk = _Walk(root, names, len(computed), known=leaves + computed)
     for index, node in enumerate(computed):
         op = node.op_info
         assert op is not None
@@ -530,9 +534,8 @@ def _forward(root: Value) -> Iterator[ForwardStep]:
             (op.param(i, nargs), a.data if isinstance(a, Value) else a)
             for i, a in enumerate(node.args)
         )
-        known.append(node)
         yield ForwardStep(index, len(computed), node, names[node], op, inputs, node.data,
-                          walk, tuple(known))  # fmt: skip
+                          walk, len(leaves) + index + 1)  # fmt: skip
 
 
 # --- showing steps ---------------------------------------------------------------

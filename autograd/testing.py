@@ -7,10 +7,11 @@ and sometimes from older ones (so nodes are reused and diamonds form). The
 root sums every node that no later step uses, so every node matters.
 
 Each step is checked against its op's domain while the graph is drawn, with
-margins that keep finite differences trustworthy: ``log`` and non-integer
-powers see bases >= 0.1, divisors are at least 0.1 away from 0, ``relu``
-inputs are at least 0.05 away from its kink, ``exp`` inputs stay below 5 and
-every intermediate value stays within +-1000. A step that would leave its
+margins that keep finite differences trustworthy: ``log``, ``sqrt`` and
+non-integer powers see bases >= 0.1 (``log1p``: >= -0.9), divisors are at
+least 0.1 away from 0, the inputs of ``relu``, ``abs``, ``maximum`` and
+``minimum`` are at least 0.05 away from their kinks, ``exp`` and ``expm1``
+inputs stay below 5 and every intermediate value stays within +-1000. A step that would leave its
 domain is replaced by ``tanh`` of its first argument, which is always safe.
 
 Use it with :func:`autograd.gradcheck`::
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from .engine import Value, linear, squared_error
+from .engine import Value, linear, logsumexp, maximum, minimum, squared_error
 from .engine import sum as vsum
 from .ops import OPS
 
@@ -94,7 +95,9 @@ def apply_op(name: str, args: Sequence[Value | float]) -> Value:
     """Apply the op called ``name`` to ``args`` through the public Value API."""
     unary: dict[str, Callable[[Value], Value]] = {
         "neg": Value.__neg__, "exp": Value.exp, "log": Value.log, "tanh": Value.tanh,
-        "sigmoid": Value.sigmoid, "relu": Value.relu,
+        "sigmoid": Value.sigmoid, "relu": Value.relu, "sin": Value.sin, "cos": Value.cos,
+        "sqrt": Value.sqrt, "abs": Value.abs, "log1p": Value.log1p, "expm1": Value.expm1,
+        "softplus": Value.softplus,
     }  # fmt: skip
     if name in unary:
         (x,) = args
@@ -102,6 +105,8 @@ def apply_op(name: str, args: Sequence[Value | float]) -> Value:
         return unary[name](x)
     if name == "sum":
         return vsum(args)
+    if name == "logsumexp":
+        return logsumexp(args)
     if name == "linear":
         n = (len(args) - 1) // 2
         return linear(args[:n], args[n : 2 * n], args[2 * n])
@@ -110,7 +115,8 @@ def apply_op(name: str, args: Sequence[Value | float]) -> Value:
         return squared_error(args[:n], args[n:])
     a, b = args
     binary = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
-              "div": operator.truediv, "pow": operator.pow}  # fmt: skip
+              "div": operator.truediv, "pow": operator.pow,
+              "maximum": maximum, "minimum": minimum}  # fmt: skip
     result = binary[name](a, b)
     assert isinstance(result, Value)
     return result
@@ -120,8 +126,16 @@ def _in_domain(name: str, xs: Sequence[float], args: Sequence[Ref | float]) -> b
     """Whether ``name`` may be applied to ``xs`` with the margins described above."""
     if name == "log":
         return xs[0] >= 0.1
-    if name == "exp":
+    if name in ("exp", "expm1"):
         return xs[0] <= 5.0
+    if name == "sqrt":
+        return xs[0] >= 0.1
+    if name == "log1p":
+        return xs[0] >= -0.9
+    if name == "abs":
+        return abs(xs[0]) >= 0.05
+    if name in ("maximum", "minimum"):
+        return abs(xs[0] - xs[1]) >= 0.05
     if name == "relu":
         return abs(xs[0]) >= 0.05
     if name == "div":

@@ -37,7 +37,7 @@ def main() -> None:
             t2 = clock()
             opt.zero_grad()
             t3 = clock()
-            _prepare_pass(loss)  # what loss.backward() does, in its two parts
+            _prepare_pass(loss, [], [])  # what loss.backward() does, in its two parts
             t4 = clock()
             loss.grad = 1.0
             _run_pass(loss)

@@ -24,6 +24,16 @@ PyTorch). The ``deltagrad`` command line is the package
 :mod:`deltagrad`; drawings of networks and training runs are in :mod:`viewers`.
 """
 
+import autograd as _autograd
+
+if getattr(_autograd, "__deltagrad__", None) is not True:  # e.g. HIPS autograd from PyPI
+    raise ImportError(
+        "nn needs deltagrad's engine, but `import autograd` found another package named "
+        f"autograd at {getattr(_autograd, '__file__', None)!r:.200} (HIPS autograd from PyPI "
+        "has the same name). Use a separate environment for deltagrad (`make setup` creates "
+        ".venv) or uninstall the other one (pip uninstall autograd)."
+    )
+
 from .init import INITIALIZERS
 from .layers import ACTIVATIONS, MLP, Layer, Neuron
 from .losses import (
@@ -36,6 +46,7 @@ from .losses import (
 )
 from .modelfile import (
     EmptyModelFileError,
+    ModelFileChecksumError,
     ModelFileError,
     ModelFileShapeError,
     ModelFileTypeError,
@@ -54,6 +65,7 @@ __all__ = [
     "Adam",
     "EmptyModelFileError",
     "Layer",
+    "ModelFileChecksumError",
     "ModelFileError",
     "ModelFileShapeError",
     "ModelFileTypeError",

@@ -32,6 +32,7 @@ same order (see :mod:`nn.init`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import os
@@ -188,6 +189,10 @@ class Neuron(Module):
     def from_config(cls, config: Mapping[str, object]) -> Self:
         return cls(config_int(config, "nin"), config_str(config, "activation"), init="zeros")
 
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int:
+        return _check_size(config_int(config, "nin"), "Neuron: nin") + 1
+
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, {self.activation!r})"
 
@@ -289,6 +294,11 @@ class Layer(Module):
             config_str(config, "activation"),
             init="zeros",
         )
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int:
+        nin = _check_size(config_int(config, "nin"), "Layer: nin")
+        return (nin + 1) * _check_size(config_int(config, "nout"), "Layer: nout")
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, {self.activation!r})"
@@ -452,6 +462,14 @@ class MLP(Module):
         if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
             raise TypeError(f"'activations' must be a list of names, got {value!r:.40}")
         return cls(config_int(config, "nin"), config_int_list(config, "nouts"), value, init="zeros")
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int:
+        """``sum((n_in + 1) * n_out)`` over the layers: each neuron's weights and bias."""
+        sizes = [config_int(config, "nin"), *config_int_list(config, "nouts")]
+        for k, n in enumerate(sizes):
+            _check_size(n, "MLP: nin" if k == 0 else f"MLP: nouts[{k - 1}]")
+        return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
 
     def __repr__(self) -> str:
         hidden, output = self.activations[:-1], self.activations[-1]

@@ -10,8 +10,10 @@ on it reaches every parameter; the loss node is labelled ``L``.
 * :func:`mse`, ``1/n * sum_k (y_k - y_hat_k)^2``.
 * :func:`binary_cross_entropy_with_logits` and :func:`softmax_cross_entropy`
   take *logits* (pre-activations, e.g. from ``output_activation="linear"``) and
-  are written so that no step overflows or takes ``log(0)``: they stay finite
-  however saturated the outputs are.
+  are built on the engine's ``softplus`` and ``logsumexp``, which never
+  overflow or take ``log(0)``: they stay finite however saturated the outputs
+  are, a small loss keeps its full relative precision, and the graph is the
+  same whatever the numbers (no branch is chosen in Python from ``.data``).
 * :func:`hinge` ``max(0, 1 - y s)`` (micrograd's max-margin loss, ``y`` in
   {-1, +1}) and :func:`multiclass_hinge` ``sum_{k != c} max(0, 1 + s_k - s_c)``.
 
@@ -28,7 +30,7 @@ import math
 import numbers
 from collections.abc import Sequence
 
-from autograd import Value, as_value, squared_error
+from autograd import Value, as_value, logsumexp, squared_error
 from autograd import sum as vsum
 
 __all__ = [
@@ -83,22 +85,17 @@ def mse(outputs: Outputs, targets: Sequence[float]) -> Value:
     return _named(vsum([d * d for d in diffs]) * (1.0 / len(ys)))
 
 
-def _softplus_neg_abs(z: Value) -> Value:
-    """``log(1 + exp(-|z|))`` for the branch already chosen: ``exp`` only of a value <= 0."""
-    return (1.0 + (-z if z.data >= 0.0 else z).exp()).log()
-
-
 def binary_cross_entropy_with_logits(logits: Outputs, targets: Sequence[float]) -> Value:
     """Mean over k of ``-[y_k log p_k + (1 - y_k) log(1 - p_k)]`` with ``p_k = sigmoid(z_k)``.
 
-    Written per sign of the logit ``z`` so that ``exp`` never sees a positive
-    number and ``log`` never sees 0::
+    With ``-log p = softplus(-z)`` and ``-log(1 - p) = softplus(z)``
+    (``softplus(x) = log(1 + e^x)``, an op that never overflows) each term is
 
-        z >= 0:  loss = (1 - y) z + log(1 + exp(-z))
-        z <  0:  loss = -y z + log(1 + exp(z))
+        loss_k = y_k softplus(-z_k) + (1 - y_k) softplus(z_k),
 
-    Both are the same function, so the gradient is ``sigmoid(z) - y`` on either
-    side, 0 included. Targets must lie in [0, 1].
+    a sum of two terms >= 0, so nothing cancels and a small loss keeps its
+    relative precision. The gradient is ``sigmoid(z) - y``. Targets must lie
+    in [0, 1].
     """
     ys = _targets(logits, targets, "binary_cross_entropy_with_logits")
     for k, y in enumerate(ys):
@@ -109,38 +106,41 @@ def binary_cross_entropy_with_logits(logits: Outputs, targets: Sequence[float]) 
     terms = []
     for z_in, y in zip(logits, ys):
         z = as_value(z_in)
-        linear_part = (1.0 - y) * z if z.data >= 0.0 else -y * z
-        terms.append(linear_part + _softplus_neg_abs(z))
+        terms.append(y * (-z).softplus() + (1.0 - y) * z.softplus())
     return _named(vsum(terms) * (1.0 / len(ys)))
 
 
 def softmax_cross_entropy(logits: Outputs, target: int | Sequence[float]) -> Value:
-    """``-sum_k t_k log softmax(z)_k = logsumexp(z) - sum_k t_k z_k``.
+    """``-sum_k t_k log softmax(z)_k``, for a class index or a probability vector ``t``.
 
-    ``target`` is a class index or a probability vector (e.g. one-hot). The
-    log-sum-exp is shifted by ``m = max_k z_k`` (a constant):
-    ``logsumexp(z) = m + log sum_k exp(z_k - m)``, so every ``exp`` argument
-    is <= 0 and the sum is >= 1. The gradient is ``softmax(z)_k - t_k``.
+    The loss of class ``k`` is ``-log softmax(z)_k = logsumexp([z_j - z_k for j])``,
+    one :func:`autograd.logsumexp` node: it never overflows, and a small loss
+    (a confident right answer) keeps its full relative precision, which
+    ``logsumexp(z) - z_k`` would lose to cancellation. A probability vector
+    gives ``sum_k t_k * logsumexp([z_j - z_k for j])`` over every class, zeros
+    included, so the graph depends only on the number of classes. The
+    gradient is ``softmax(z)_k - t_k``.
     """
     where = "softmax_cross_entropy"
     if not logits:
         raise ValueError(f"{where}: no logits")
     if isinstance(target, bool):
         raise TypeError(f"{where}: target must be a class index or probabilities, not a bool")
+    zs = [as_value(z) for z in logits]
     if isinstance(target, int):
         index = target
         if not 0 <= index < len(logits):
             raise ValueError(f"{where}: class index {index} out of range for {len(logits)} logits")
-        ts = [1.0 if k == index else 0.0 for k in range(len(logits))]
-    else:
-        ts = _targets(logits, target, where)
-        if any(t < 0.0 for t in ts) or not math.isclose(math.fsum(ts), 1.0, abs_tol=1e-9):
-            raise ValueError(f"{where}: target {ts!r:.60} is not a probability vector")
-    zs = [as_value(z) for z in logits]
-    m = max(z.data for z in zs)
-    logsumexp = vsum([(z - m).exp() for z in zs]).log() + m
-    picked = vsum([z * t for z, t in zip(zs, ts) if t != 0.0])
-    return _named(logsumexp - picked)
+        return _named(_class_loss(zs, index))
+    ts = _targets(logits, target, where)
+    if any(t < 0.0 for t in ts) or not math.isclose(math.fsum(ts), 1.0, abs_tol=1e-9):
+        raise ValueError(f"{where}: target {ts!r:.60} is not a probability vector")
+    return _named(vsum([t * _class_loss(zs, k) for k, t in enumerate(ts)]))
+
+
+def _class_loss(zs: list[Value], k: int) -> Value:
+    """``-log softmax(z)_k = logsumexp([z_j - z_k for j])``."""
+    return logsumexp([z - zs[k] for z in zs])
 
 
 # --- margin losses (added with the moons/CSV training) ---------------------------------

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 from autograd import Value
+from autograd.formatting import quote_short, shorten
 
 from .modelfile import (
     ModelFileError,
@@ -100,17 +101,22 @@ class Module:
             if unexpected:
                 parts.append(f"{len(unexpected)} unexpected: {_some(unexpected)}")
             details = "; ".join(parts)
-            raise StateDictError(f"load_state_dict: does not fit {self!r}: {details}", details)
+            raise StateDictError(
+                f"load_state_dict: does not fit {shorten(repr(self), 200)}: {details}", details
+            )
         values = []
         for name, _ in named:
             value = state[name]
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise StateDictError(
-                    f"load_state_dict: {name!r} is {type(value).__name__} {value!r:.40}, "
+                    f"load_state_dict: {quote_short(name)} is {type(value).__name__} "
+                    f"{quote_short(value, 40)}, "
                     "expected a number"
                 )
             if not math.isfinite(value):
-                raise StateDictError(f"load_state_dict: {name!r} is {value!r}, expected finite")
+                raise StateDictError(
+                    f"load_state_dict: {quote_short(name)} is {value!r}, expected finite"
+                )
             values.append(float(value))
         for (_, p), value in zip(named, values):
             p.data = value
@@ -126,12 +132,33 @@ class Module:
         """A new module of the shape ``config`` describes (its parameters still to be loaded)."""
         raise NotImplementedError(f"{cls.__name__} does not define from_config(); cannot load")
 
-    def save(self, path: str | os.PathLike[str], format: str = "json") -> None:  # noqa: A002
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int | None:
+        """How many parameters a module of this ``config`` has, computed without building it.
+
+        :meth:`load` compares it with the number of parameters in the file
+        before building anything, so that a small file cannot ask for a huge
+        network. ``None`` (the default) means "unknown": the module is then
+        built first, which a subclass that can be large should avoid by
+        overriding this. ``TypeError``/``ValueError`` for a config that is not valid.
+        """
+        return None
+
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        format: str = "json",  # noqa: A002
+        *,
+        force: bool = False,
+    ) -> None:
         """Write this module to a file, atomically.
 
         ``format="json"``: the JSON model file (:mod:`nn.modelfile`), for any
         module. ``format="safetensors"``: an MLP's weights under
         ``torch.nn.Sequential`` names, for PyTorch (:mod:`nn.safetensors`).
+        A read-only file is replaced only with ``force``; a symbolic link is
+        written through to its target; folders and special files are refused
+        (:class:`autograd.atomic.TargetError`, an ``OSError``).
         """
         if format == "safetensors":
             from .layers import MLP
@@ -139,11 +166,11 @@ class Module:
 
             if not isinstance(self, MLP):
                 raise TypeError(f"safetensors export is for an MLP, not a {type(self).__name__}")
-            save_safetensors(self, path)
+            save_safetensors(self, path, force=force)
             return
         if format != "json":
             raise ValueError(f"save: unknown format {format!r:.40}; use 'json' or 'safetensors'")
-        write_model_file(path, type(self).__name__, self.config(), self.state_dict())
+        write_model_file(path, type(self).__name__, self.config(), self.state_dict(), force=force)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Self:
@@ -153,35 +180,53 @@ class Module:
         registered class. A damaged or foreign file raises a subclass of
         :class:`~nn.modelfile.ModelFileError` that says what is wrong.
         """
-        contents = read_model_file(path)
-        where = f"model file {os.fspath(path)!r}"
+        contents = read_model_file(path, verify=False)
+        where = contents.where
         target = Module._registry.get(contents.module)
         if target is None:
-            raise NotAModelFileError(f"{where} holds an unknown module {contents.module!r}")
+            raise NotAModelFileError(
+                f"{where} holds an unknown module {quote_short(contents.module)}"
+            )
         if cls is not Module and target is not cls:
             raise NotAModelFileError(
                 f"{where} holds a {contents.module}, not a {cls.__name__}; "
                 f"load it with {contents.module}.load or Module.load"
             )
         try:
+            # the size first: a few bytes of config must not build a huge network
+            count = target.parameter_count(contents.config)
+            if count is not None and count > _BUILD_ALLOWANCE(len(contents.parameters)):
+                raise ModelFileShapeError(
+                    f"{where}: its config describes a {contents.module} with {count} "
+                    f"parameters, but the file holds {len(contents.parameters)}"
+                )
             module = target.from_config(contents.config)
         except TypeError as e:
-            raise ModelFileTypeError(f"{where}: config: {e}") from None
+            raise ModelFileTypeError(f"{where}: config: {shorten(str(e), 200)}") from None
+        except ModelFileError:
+            raise
         except ValueError as e:
-            raise ModelFileError(f"{where}: config: {e}") from None
+            raise ModelFileError(f"{where}: config: {shorten(str(e), 200)}") from None
         try:
             module.load_state_dict(contents.parameters)
         except StateDictError as e:
             raise ModelFileShapeError(
-                f"{where}: its parameters do not fit the {module!r} its config describes: "
-                f"{e.details}"
+                f"{where}: its parameters do not fit the {shorten(repr(module), 200)} "
+                f"its config describes: {e.details}"
             ) from None
+        contents.verify()
         return module  # type: ignore[return-value]  # target is cls, or cls is Module
+
+
+def _BUILD_ALLOWANCE(held: int) -> int:
+    """The most parameters :meth:`Module.load` builds for a file holding ``held``: a few
+    more than it holds, so that a near miss is reported name by name, never many more."""
+    return 2 * held + 1000
 
 
 def _some(names: list[str], limit: int = 4) -> str:
     """Up to ``limit`` names, quoted, and how many more."""
-    shown = ", ".join(repr(n) for n in names[:limit])
+    shown = ", ".join(quote_short(n) for n in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
@@ -192,7 +237,7 @@ def config_int(config: Mapping[str, object], key: str) -> int:
     """``config[key]`` as an int; ``ValueError`` if missing, ``TypeError`` if not an integer."""
     value = _config_get(config, key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{key!r} must be an integer, got {value!r:.40}")
+        raise TypeError(f"{key!r} must be an integer, got {quote_short(value, 40)}")
     return value
 
 
@@ -200,7 +245,7 @@ def config_str(config: Mapping[str, object], key: str) -> str:
     """``config[key]`` as a str; ``ValueError`` if missing, ``TypeError`` if not a string."""
     value = _config_get(config, key)
     if not isinstance(value, str):
-        raise TypeError(f"{key!r} must be a string, got {value!r:.40}")
+        raise TypeError(f"{key!r} must be a string, got {quote_short(value, 40)}")
     return value
 
 
@@ -210,7 +255,7 @@ def config_int_list(config: Mapping[str, object], key: str) -> list[int]:
     if not isinstance(value, list) or any(
         isinstance(v, bool) or not isinstance(v, int) for v in value
     ):
-        raise TypeError(f"{key!r} must be a list of integers, got {value!r:.40}")
+        raise TypeError(f"{key!r} must be a list of integers, got {quote_short(value, 40)}")
     return list(value)
 
 

@@ -33,8 +33,10 @@ Article 002's examples of the two products:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 from typing import TypeVar
 
 __all__ = [
@@ -67,12 +69,22 @@ def _shape(a: Sequence[Sequence[Num]]) -> tuple[int, int]:
     return rows, cols
 
 
+def _sum(terms: Iterable[Num]) -> Num:
+    """``0 + t_1 + t_2 + ...`` left to right, never ``builtins.sum``.
+
+    From Python 3.12 ``builtins.sum`` of floats is compensated; a plain chain of
+    ``+`` gives the same result on every Python version.
+    """
+    result: Num = reduce(add, terms, 0)
+    return result
+
+
 def matmul(a: Sequence[Sequence[Num]], b: Sequence[Sequence[Num]]) -> list[list[Num]]:
     """Matrix product ``(AB)_ij = sum_k A_ik B_kj``."""
     (n, m), (m2, p) = _shape(a), _shape(b)
     if m != m2:
         raise ValueError(f"matmul: shapes {n}x{m} and {m2}x{p} do not chain")
-    return [[sum(a[i][k] * b[k][j] for k in range(m)) for j in range(p)] for i in range(n)]
+    return [[_sum(a[i][k] * b[k][j] for k in range(m)) for j in range(p)] for i in range(n)]
 
 
 def transpose(a: Sequence[Sequence[Num]]) -> list[list[Num]]:
@@ -245,7 +257,7 @@ def delta_rule_step(
     for layer in range(n - 2, -1, -1):
         above, delta_above = weights[layer + 1], deltas[layer + 1]
         deltas[layer] = [
-            sum(delta_above[k] * above[k][j] for k in range(len(above)))
+            _sum(delta_above[k] * above[k][j] for k in range(len(above)))
             * sigma_prime(activations[layer], zs[layer][j])
             for j in range(len(zs[layer]))
         ]

@@ -51,10 +51,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
 from autograd.atomic import atomic_write_bytes
 
@@ -121,8 +122,13 @@ def write_safetensors(
     path: str | os.PathLike[str],
     tensors: Mapping[str, Tensor],
     metadata: Mapping[str, str] | None = None,
+    *,
+    force: bool = False,
 ) -> None:
-    """Write ``tensors`` as F64, in the given order, atomically."""
+    """Write ``tensors`` as F64, in the given order, atomically.
+
+    A read-only file is replaced only with ``force`` (see :mod:`autograd.atomic`).
+    """
     header: dict[str, object] = {}
     if metadata:
         header["__metadata__"] = dict(metadata)
@@ -148,14 +154,14 @@ def write_safetensors(
         offset += len(data)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)  # pad with spaces so that the data starts 8-byte aligned
-    with atomic_write_bytes(path) as f:
+    with atomic_write_bytes(path, force=force) as f:
         f.write(struct.pack("<Q", len(text)))
         f.write(text)
         for chunk in chunks:
             f.write(chunk)
 
 
-def save_safetensors(model: MLP, path: str | os.PathLike[str]) -> None:
+def save_safetensors(model: MLP, path: str | os.PathLike[str], *, force: bool = False) -> None:
     """Write ``model``'s parameters under ``torch.nn.Sequential`` names (module docstring)."""
     if not isinstance(model, MLP):
         raise TypeError(f"safetensors export is for an MLP, not a {type(model).__name__}")
@@ -171,12 +177,34 @@ def save_safetensors(model: MLP, path: str | os.PathLike[str]) -> None:
         "deltagrad": json.dumps(model.config()),
         "sequential": _sequential_text(model),
     }
-    write_safetensors(path, tensors, metadata)
+    write_safetensors(path, tensors, metadata, force=force)
+
+
+def _open_regular(path: str | os.PathLike[str], where: str) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; a FIFO is never waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+            raise SafetensorsError(f"{where} is {kind}, not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def is_safetensors(path: str | os.PathLike[str]) -> bool:
-    """True if the file starts like a safetensors file: a length that fits, then ``{``."""
-    with Path(path).open("rb") as f:
+    """True if the file starts like a safetensors file: a length that fits, then ``{``.
+
+    Anything but a regular file (a folder, a FIFO, a device) is not one.
+    """
+    try:
+        f = _open_regular(path, "")
+    except (OSError, SafetensorsError):
+        return False
+    with f:
         head = f.read(9)
         size = os.fstat(f.fileno()).st_size
     if len(head) < 9 or head[8:9] != b"{":
@@ -217,7 +245,7 @@ def read_safetensors(
 
 
 def _read(path: str | os.PathLike[str], where: str) -> tuple[dict[str, Tensor], dict[str, str]]:
-    with Path(path).open("rb") as f:
+    with _open_regular(path, where) as f:
         size = os.fstat(f.fileno()).st_size
         head = f.read(8)
         if len(head) < 8:

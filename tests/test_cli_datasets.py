@@ -152,7 +152,6 @@ def test_csv_errors_are_one_line_exit_2(capsys, tmp_path, text, args, message):
         (["circles", "--scale", "none"], "--scale is for CSV files"),
         (["moons", "--samples", "1000000"], "from 2 to 100000"),
         (["spiral", "--arms", "11"], "arms must be an integer from 2 to 10"),
-        (["moons", "--epochs", "1000001"], "--epochs 1000001: at most 1000000"),
         (["moons", "--batch-size", "1000001"], "--batch-size 1000001: at most 1000000"),
     ],
 )
@@ -160,6 +159,13 @@ def test_option_errors(capsys, args, message):
     assert main(["train", *args, "--no-progress"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and message in err and err.count("\n") == 1
+
+
+def test_epochs_are_bounded_when_the_arguments_are_read(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "moons", "--epochs", "100001"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "--epochs: 100001 is too large: the limit is 100000" in err
 
 
 @pytest.mark.parametrize("hidden", ["0", "2000", "1,2,3,4,5,6,7,8,9", "a,b", "3,,4"])

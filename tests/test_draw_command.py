@@ -92,3 +92,23 @@ def test_demo_writes_the_worked_example_network_view(tmp_path):
     for g in neurons.values():
         assert g.find(f"{SVG}ellipse") is not None
         assert _delta(g).startswith("δ") and len(_delta(g)) > len("δ1 = ")
+
+
+def test_draw_refuses_a_folder_and_keeps_a_read_only_file_unless_forced(tmp_path, capsys):
+    """-o follows the other outputs' rules: checked first, read-only kept without --force."""
+    from deltagrad.cli import main
+    from nn import MLP
+
+    model = tmp_path / "m.json"
+    MLP(2, [2, 1], seed=0).save(model)
+    folder = tmp_path / "out.svg"
+    folder.mkdir()
+    assert main(["draw", str(model), "-o", str(folder)]) == 2
+    assert "folder" in capsys.readouterr().err
+    locked = tmp_path / "locked.svg"
+    locked.write_text("keep me")
+    locked.chmod(0o444)
+    assert main(["draw", str(model), "-o", str(locked)]) == 2
+    assert locked.read_text() == "keep me"
+    assert main(["draw", str(model), "-o", str(locked), "--force"]) == 0
+    assert locked.read_text().startswith("<svg") or "<svg" in locked.read_text()

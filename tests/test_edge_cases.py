@@ -18,9 +18,10 @@ import pathlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
-from autograd import Value
+from autograd import Value, logsumexp, maximum, minimum
 from autograd import sum as vsum
 
 nan, inf = math.nan, math.inf
@@ -79,7 +80,8 @@ CASES = [
     Case("x * 0 at x = inf", lambda x: x * 0, (inf,), nan, (0.0,),
          "`inf * 0` is NaN, but `d(x * 0)/dx` is the constant 0"),
     Case("relu(x) at x = nan", lambda x: x.relu(), (nan,), nan, (0.0,),
-         "NaN passes forward; the derivative tests `x > 0`, false for NaN, so 0 (as in PyTorch)"),
+         "NaN passes forward; the derivative tests `x > 0`, false for NaN, so 0 "
+         "(PyTorch's relu gives 1 here: its test `x <= 0` is false for NaN too)"),
     Case("x * x at x = 1e200", lambda x: x * x, (1e200,), inf, (2e200,),
          "`*` overflows to inf as IEEE 754 says; only `exp` and `**` raise `OverflowError`"),
     # --- signed zeros ---
@@ -161,6 +163,81 @@ CASES = [
          1250.0, (5000.0,), "the same through one sum node"),
     Case("x * x * ... * x (5000 factors)", lambda x: _product(x, 5000), (-1.0,), 1.0, (-5000.0,),
          "`d(x**5000)/dx = 5000 x**4999 = -5000` at `x = -1`; every product is exact"),
+    # --- the calculus ops (issue 11): kinks, edges, forms that never overflow ---
+    Case("abs(x) at x = 0", lambda x: abs(x), (0.0,), 0.0, (0.0,),
+         "the subgradient at the kink is taken to be 0, the middle of [-1, 1]"),
+    Case("abs(x) at x = -0.0", lambda x: abs(x), (-0.0,), 0.0, (0.0,),
+         "`abs` clears the sign of zero; the slope is 0 as at `+0.0`"),
+    Case("sqrt(x) at x = 0", lambda x: x.sqrt(), (0.0,), 0.0, (inf,),
+         "the slope at 0 is taken to be +inf, the one-sided limit (as for `x ** 0.5`)"),
+    Case("sqrt(x) at x = -0.0", lambda x: x.sqrt(), (-0.0,), -0.0, (inf,),
+         "IEEE 754: `sqrt(-0.0) = -0.0`; the slope is +inf as at `+0.0`"),
+    Case("sqrt(x) at x = -1", lambda x: x.sqrt(), (-1.0,), ValueError, (),
+         "sqrt needs `x >= 0`"),
+    Case("sqrt(x) at x = 5e-324", lambda x: x.sqrt(), (TINY,), math.sqrt(TINY),
+         (0.5 / math.sqrt(TINY),), "`sqrt(2**-1074)` is normal; the slope `0.5/out` is finite"),
+    Case("maximum(x, y) at x = y = 2", lambda x, y: maximum(x, y), (2.0, 2.0), 2.0, (0.5, 0.5),
+         "at a tie each argument gets half, so the two slopes add up to 1"),
+    Case("maximum(x, x) at x = 2", lambda x: maximum(x, x), (2.0,), 2.0, (1.0,),
+         "`maximum(x, x) = x`: the two halves sum to slope 1"),
+    Case("minimum(x, y) at x = 0.0, y = -0.0", lambda x, y: minimum(x, y), (0.0, -0.0), -0.0,
+         (0.5, 0.5), "`-0.0` is the smaller zero (IEEE 754 minimum); a tie all the same"),
+    Case("maximum(x, y) at x = nan, y = 1", lambda x, y: maximum(x, y), (nan, 1.0), nan,
+         (nan, nan), "NaN in, NaN out, whatever the order; the slope is not defined"),
+    Case("log1p(x) at x = -1", lambda x: x.log1p(), (-1.0,), ValueError, (),
+         "log1p needs `x > -1`"),
+    Case("log1p(x) at x = 1e-300", lambda x: x.log1p(), (1e-300,), 1e-300, (1.0,),
+         "`log(1 + x)` for tiny x without computing `1 + x`"),
+    Case("expm1(x) at x = -30", lambda x: x.expm1(), (-30.0,), math.expm1(-30.0),
+         (math.exp(-30.0),), "the slope is `exp(x)`, not `out + 1`, which keeps 3 digits"),
+    Case("expm1(x) at x = 710", lambda x: x.expm1(), (710.0,), OverflowError, (),
+         "`expm1` overflows as `exp` does, with an error"),
+    Case("softplus(x) at x = 1000", lambda x: x.softplus(), (1000.0,), 1000.0, (1.0,),
+         "`x + log1p(e^-x)` for `x > 0`: no overflow"),
+    Case("softplus(x) at x = -700", lambda x: x.softplus(), (-700.0,), math.exp(-700.0),
+         (math.exp(-700.0) / (1.0 + math.exp(-700.0)),),
+         "`log1p(e^x)` keeps the tiny value; the slope is `sigmoid(x)`"),
+    Case("softplus(x) at x = -1000", lambda x: x.softplus(), (-1000.0,), 0.0, (0.0,),
+         "`e^-1000` underflows to 0"),
+    Case("sin(x) at x = -0.0", lambda x: x.sin(), (-0.0,), -0.0, (1.0,),
+         "sin keeps the sign of zero"),
+    Case("sin(x) at x = inf", lambda x: x.sin(), (inf,), ValueError, (),
+         "`sin(inf)` is not defined: an error, not a NaN"),
+    Case("logsumexp([x, y, z]) at 1000, 1000, -1000", lambda *xs: logsumexp(xs),
+         (1000.0, 1000.0, -1000.0), 1000.0 + math.log(2.0), (0.5, 0.5, 0.0),
+         "`m + log1p(sum e^(x_i - m))`: no overflow; the softmax is the slope"),
+    Case("logsumexp([x, y]) at x = inf, y = 1", lambda *xs: logsumexp(xs), (inf, 1.0), inf,
+         (1.0, 0.0), "the infinite term takes the whole weight"),
+    Case("logsumexp([x, y]) at x = y = -inf", lambda *xs: logsumexp(xs), (-inf, -inf), -inf,
+         (nan, nan), "`log 0 = -inf`; the softmax `0/0` is not defined"),
+    # --- zero means zero: a local derivative of exactly 0 sends nothing ---
+    Case("relu(x) ** 0.5 at x = -1", lambda x: x.relu() ** 0.5, (-1.0,), 0.0, (0.0,),
+         "inf arrives at relu (the slope of sqrt at 0), but relu's local derivative 0 sends "
+         "nothing: not `inf * 0 = nan`"),
+    Case("relu(x) * y at x = -1, y = nan", lambda x, y: x.relu() * y, (-1.0, nan), nan, (0.0, 0.0),
+         "nan arrives at relu, whose local derivative 0 sends nothing; `d/dy = relu(x) = 0`"),
+    Case("x ** 0 * 1e308 * 10 at x = 2", lambda x: x**0 * 1e308 * 10, (2.0,), inf, (0.0,),
+         "`1e308 * 10` overflows, so inf arrives at `x ** 0`, whose local derivative 0 sends "
+         "nothing"),
+    Case("x * y * 1e308 * 10 at x = 3, y = 0", lambda x, y: x * y * 1e308 * 10, (3.0, 0.0), 0.0,
+         (0.0, inf),
+         "inf arrives at `x * y`: `d/dx = y = 0` sends nothing, `d/dy = x = 3` sends inf"),
+    # --- nothing leaves the graph silently ---
+    Case("math.sin(x) at x = 0.5", lambda x: math.sin(x), (0.5,), TypeError, (),
+         "`float(x)` is refused: write `x.data`, or use the Value's own operations"),
+    Case("bool(x) at x = 0", lambda x: bool(x), (0.0,), TypeError, (),
+         "`if x:` is refused (every Value would be true): write `x.data != 0` or `x > 0`"),
+    Case("[1, 2][x] at x = 1", lambda x: [1, 2][x], (1.0,), TypeError, (),
+         "using a Value as an index is refused, as `int(x)` and `round(x)` are"),
+    # --- numbers in ---
+    Case("x * 10**5000 at x = 1", lambda x: x * 10**5000, (1.0,), OverflowError, (),
+         "too large for a float; the message gives the number of digits, not the digits"),
+    Case("x * longdouble(1e4000) at x = 1", lambda x: x * np.longdouble("1e4000"), (1.0,),
+         OverflowError, (), "`float()` would make it inf without a word"),
+    Case("sum(x, x, x, x, x, x) at x = 0.1", lambda x: vsum([x] * 6), (0.1,),
+         0.1 + 0.1 + 0.1 + 0.1 + 0.1 + 0.1, (6.0,),
+         "left to right, as a chain of `+`, on every Python version (`builtins.sum` is "
+         "compensated from 3.12 and gives 0.6000000000000001)"),
 ]  # fmt: skip
 
 

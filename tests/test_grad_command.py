@@ -89,7 +89,9 @@ USAGE_ERRORS = [
     (["x", "--at", "x=abc"], "--at x=abc: 'abc' is not a finite decimal number"),
     (["x", "--at", "x=nan"], "'nan' is not a finite decimal number"),
     (["x", "--at", "x=-inf"], "'-inf' is not a finite decimal number"),
-    (["x", "--at", "x=1e999"], "'1e999' is not a finite decimal number"),
+    (["x", "--at", "x=1e999"], "'1e999' is too large for a float (it overflows"),
+    (["log(x)", "--at", "x=1e-400"], "--at x=1e-400: '1e-400' underflows: it is not zero"),
+    (["x", "--at", "x=-0.0000001e-999"], "'-0.0000001e-999' underflows"),
     (["x", "--at", "x=1,5"], "'1,5' is not a finite decimal number"),
     (["x", "--at", "x=1", "y=2"], "--at y=2: 'y' is not in the expression (its names are x)"),
     (["2", "--at", "y=2"], "'y' is not in the expression (it has no names)"),
@@ -120,7 +122,8 @@ def test_a_refused_expression_is_pointed_at_like_a_compiler(capsys):
     assert status == 2
     assert err.splitlines() == [
         "deltagrad grad: error: unknown function 'foo' "
-        "(the functions are exp, log, tanh, sigmoid, relu, sum) (column 11)",
+        "(the functions are exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs, log1p, expm1, "
+        "softplus, maximum, minimum, sum, logsumexp) (column 11)",
         "  tanh(x) + foo(x)",
         "            ^^^",
     ]

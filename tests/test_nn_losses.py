@@ -136,3 +136,44 @@ def test_losses_pass_gradcheck():
 def test_bad_arguments(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+def test_a_tiny_softmax_loss_keeps_full_relative_precision():
+    # The trust issue's case: class 0 wins by a wide margin, so the loss is tiny.
+    # The exact value (mpmath, 40 digits) is 1.486335517907347581854e-08; the issue
+    # quotes it to 14 digits, 1.4863355179073e-08. Computed as logsumexp(z - z_0),
+    # the result must agree to 4 ulps (4.4e-16 relative); against the issue's 14
+    # digits the most one can ask is their own precision, 5e-14 relative. The old
+    # form, (log sum + m) - z_k, was off by 1.1e-7 relative and fails both.
+    logits = [23.546000642914763, -24.986959390158983, 5.521633613144118]
+    loss = softmax_cross_entropy([Value(z) for z in logits], 0).data
+    assert math.isclose(loss, 1.486335517907347581854e-08, rel_tol=4.4e-16)
+    assert math.isclose(loss, 1.4863355179073e-08, rel_tol=5e-14)
+
+
+def test_a_tiny_bce_loss_keeps_full_relative_precision():
+    # y = 1, z = 40: the loss is log(1 + e^-40) = 4.248354255291589e-18 (to 16
+    # digits, as e^-40 - e^-80/2 + ...); 1e-15 relative is a few ulps.
+    loss = binary_cross_entropy_with_logits([Value(40.0)], [1.0]).data
+    assert math.isclose(loss, 4.248354255291589e-18, rel_tol=1e-15)
+
+
+def _ops_of(loss):
+    from autograd import nodes_of
+
+    return [(n.op, len(n.args)) for n in nodes_of(loss)]
+
+
+@pytest.mark.parametrize(
+    ("fn", "target"),
+    [(softmax_cross_entropy, 1), (softmax_cross_entropy, [0.2, 0.5, 0.3]),
+     (binary_cross_entropy_with_logits, [1.0, 0.0, 0.5])],
+)  # fmt: skip
+def test_the_loss_graph_does_not_depend_on_the_numbers(fn, target):
+    # A compiled training step records one graph and replays it: the ops and their
+    # shapes must be the same for logits of either sign, large or small.
+    shapes = {
+        tuple(_ops_of(fn([Value(z) for z in zs], target)))
+        for zs in ([3.0, -1.0, 0.5], [-50.0, 20.0, 0.0], [1e300, -1e300, 7.0], [0.0, 0.0, 0.0])
+    }
+    assert len(shapes) == 1

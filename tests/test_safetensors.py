@@ -249,3 +249,18 @@ def test_cli_saves_safetensors(capsys, tmp_path):
     assert summary["saved"] == str(path)
     net = MLP.load(path)
     assert net.nouts == [16, 16, 1] and net.activations == ["relu", "relu", "linear"]
+
+
+def test_a_fifo_or_folder_named_safetensors_is_refused_without_waiting(tmp_path):
+    """Only regular files are read: a FIFO would block the reader forever."""
+    import os
+
+    from nn.modelfile import ModelFileError
+
+    fifo = tmp_path / "pipe.safetensors"
+    os.mkfifo(fifo)
+    folder = tmp_path / "dir.safetensors"
+    folder.mkdir()
+    for path in (fifo, folder):
+        with pytest.raises(ModelFileError, match="not a regular file"):
+            MLP.load(path)

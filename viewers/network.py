@@ -623,15 +623,18 @@ class NetworkView:
     def _repr_svg_(self) -> str:
         return self.svg
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the SVG document to ``path`` (a ``.svg`` file) atomically; return the path."""
+    def save(self, path: str | os.PathLike[str], *, force: bool = False) -> Path:
+        """Write the SVG document to ``path`` (a ``.svg`` file) atomically; return the path.
+
+        A read-only file is replaced only with ``force=True`` (see :mod:`autograd.atomic`).
+        """
         target = Path(path)
         if target.suffix.lower() != ".svg":
             raise ValueError(
                 f"NetworkView.save: cannot write {str(target)!r:.80}: the network view is SVG; "
                 "use a name ending in .svg"
             )
-        return write_atomic(target, self.svg.encode("utf-8"))
+        return write_atomic(target, self.svg.encode("utf-8"), force=force)
 
     def size(self) -> tuple[float, float]:
         """The picture's width and height in pixels."""

@@ -53,6 +53,7 @@ def plot_history(
     path: str | os.PathLike[str],
     title: str = "",
     *,
+    force: bool = False,
     loss_label: str = r"$\frac{1}{2} \sum_k (y_k - \hat{y}_k)^2$",
     boundary: tuple[MLP, DataSplit, Objective] | None = None,
 ) -> None:
@@ -64,7 +65,7 @@ def plot_history(
     data, objective)`` for a two-input network, its decision regions are drawn
     in a third panel on the right (:mod:`viewers.boundary`). The format
     follows the file's suffix (``.png``, ``.svg``, ``.pdf``, ...; see
-    :func:`plot_format`).
+    :func:`plot_format`). ``force`` replaces a read-only file (see :mod:`autograd.atomic`).
     """
     require_matplotlib()
     from matplotlib.figure import Figure
@@ -109,5 +110,5 @@ def plot_history(
     if title:
         fig.suptitle(title)
     fmt = plot_format(path)
-    with atomic_write_bytes(path) as f:
+    with atomic_write_bytes(path, force=force) as f:
         fig.savefig(f, format=fmt)

@@ -26,7 +26,8 @@ from autograd import Value
 from autograd.table import node_table
 from nn import worked_example as we
 
-from .train import TrainOptions, positive_int, train_command
+from ..limits import EPOCHS, bounded_int
+from .train import TrainOptions, train_command
 
 __all__ = [
     "register",
@@ -48,8 +49,10 @@ MOONS_FILE = "micrograd-moons.png"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` subcommand."""
     p = subparsers.add_parser("demo", help="run the main demonstration")
-    p.add_argument("--epochs", type=positive_int, default=300, help=argparse.SUPPRESS)
-    p.add_argument("--micrograd-steps", type=positive_int, default=100, help=argparse.SUPPRESS)
+    p.add_argument("--epochs", type=bounded_int(EPOCHS), default=300, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--micrograd-steps", type=bounded_int(EPOCHS), default=100, help=argparse.SUPPRESS
+    )
     p.set_defaults(run=run)
 
 

@@ -23,6 +23,8 @@ from nn import MLP, half_squared_error
 from nn.modelfile import ModelFileError
 from viewers.network import MAX_LAYERS, MAX_NEURONS, draw_network
 
+from ..outputs import FORCE_HELP, output_problem
+
 __all__ = ["EXIT_USAGE", "register", "run"]
 
 EXIT_USAGE = 2
@@ -47,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--input", help="comma-separated input numbers: show z and a of each neuron")
     p.add_argument("--target", help="comma-separated targets (with --input): show delta too")
     p.add_argument("--digits", type=int, default=4, help="significant digits (1-17, default 4)")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=run)
 
 
@@ -75,6 +78,9 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
             raise _UsageError(f"-o must name an .svg file, got {args.output[:60]!r}")
         if not 1 <= args.digits <= 17:
             raise _UsageError(f"--digits must be from 1 to 17, got {args.digits}")
+        problem = output_problem("-o", args.output, force=args.force, create_parents=True)
+        if problem is not None:
+            raise _UsageError(problem)
         try:
             net = MLP.load(args.model)
         except FileNotFoundError:
@@ -97,7 +103,7 @@ def run(args: argparse.Namespace, err: TextIO | None = None) -> int:
                 loss.backward()
         view = draw_network(net, loss=loss, digits=args.digits)
         try:
-            view.save(target)
+            view.save(target, force=args.force)
         except OSError as exc:
             raise _UsageError(f"cannot write {args.output[:80]!r}: {exc.strerror}") from None
     except _UsageError as exc:

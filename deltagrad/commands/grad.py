@@ -20,7 +20,10 @@ the end are those of a plain run); ``--svg PATH`` draws the graph, with its
 gradients, with :func:`autograd.viz.render` (.svg, .png or .pdf by the
 suffix, written atomically); ``--html PATH`` writes the page of
 :func:`viewers.page.graph_page`, which steps through both passes in a browser;
-``--anomaly`` runs both passes under
+``--hessian`` also prints the matrix of second
+derivatives (:func:`autograd.hessian`'s way: each first derivative built as a
+graph with ``autograd.grad(..., create_graph=True)`` and differentiated
+again); ``--anomaly`` runs both passes under
 :func:`autograd.detect_anomaly`, so the first NaN or infinity is an error
 naming the operation.
 
@@ -34,11 +37,15 @@ kind:
   backward pass, or with ``--anomaly`` a NaN or infinity (one line);
 * 2: the command cannot be carried out as given: an expression outside the
   grammar (the message points at the offending part, compiler style), a
-  malformed ``--at`` pair, a value that is not a finite decimal number, a name
+  malformed ``--at`` pair, a value that is not a finite decimal number (or
+  that underflows to 0.0, such as ``1e-400``), a name
   without a value, a name given twice, a value for a name the expression does
   not have, or an ``--svg`` or ``--html`` file that cannot be made: unknown suffix, a folder
   in the way or not writable, Graphviz missing, a graph too large to draw (one
   line each). The numbers are not at fault, so it is not status 1.
+
+and, as for every command (:mod:`deltagrad.cli`): 74 stdout cannot be written,
+130 Ctrl-C, 141 stdout closed by its reader.
 """
 
 from __future__ import annotations
@@ -48,15 +55,19 @@ import contextlib
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from autograd import AnomalyError, Value, detect_anomaly
+from autograd import AnomalyError, Value, detect_anomaly, grad
+from autograd.atomic import write_atomic
 from autograd.expr import FUNCTIONS, EvaluationError, Expression, ExpressionError, parse_number
 from autograd.expr import parse as parse_expression
-from autograd.formatting import format_exact
+from autograd.formatting import format_exact, quote_short, shorten
 from autograd.stepper import BackwardStep, backward_steps
 from autograd.table import node_names
+
+from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 __all__ = ["EXIT_MATH", "EXIT_USAGE", "register", "run"]
 
@@ -74,13 +85,15 @@ examples:
   deltagrad grad "x**2 + sum(x, y, 1)" --at x=3 y=-1 --json
   deltagrad grad "x*x + x" --at x=3 --steps --svg graph.svg
   deltagrad grad "tanh(x*w + b)" --at x=1 w=0.5 b=-0.2 --html graph.html
+  deltagrad grad "x**2*y + sin(x*y)" --at x=1 y=2 --hessian
   deltagrad grad --at z=0.5 -- "-log(sigmoid(z))"   (an expression starting with '-'
                                                     goes after '--', which ends the options)
 
 The language: numbers, names, + - * / ** (as in Python: -x**2 is -(x**2)),
-parentheses and the functions {_FUNCTIONS}.
+parentheses, the constants pi and e, and the functions {_FUNCTIONS}.
 exit status: 0 done, 1 math error (e.g. log of a negative; with --anomaly also a NaN
-or infinity), 2 the arguments cannot be used (also: an --svg or --html file that cannot be made).
+or infinity), 2 the arguments cannot be used (also: an --svg or --html file that cannot
+be made), 74 stdout cannot be written, 130 Ctrl-C, 141 stdout closed by its reader (e.g. | head).
 """
 
 
@@ -121,6 +134,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="draw the graph with every value and gradient into PATH; the suffix (.svg, .png, "
         ".pdf) chooses the format (needs Graphviz's dot)",
     )
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP + " (--svg, --html)")
+    parser.add_argument(
+        "--hessian",
+        action="store_true",
+        help="also print the matrix of second derivatives d2/dNAME_i dNAME_j",
+    )
     parser.add_argument(
         "--html",
         metavar="PATH",
@@ -149,8 +168,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return EXIT_USAGE
     try:
         values = _bindings(expression, args.at)
-        svg = None if args.svg is None else _svg_target(args.svg)
-        page = None if args.html is None else _html_target(args.html)
+        svg = None if args.svg is None else _svg_target(args.svg, args.force)
+        page = None if args.html is None else _html_target(args.html, args.force)
     except _UsageError as exc:
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_USAGE
@@ -159,6 +178,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         with checking:
             root, leaves = expression.build(values, label_nodes=True)
             steps = _backward(root, list(leaves.values()), args.steps, args.anomaly)
+            inputs = [leaves[name] for name in expression.names]
+            matrix = _hessian(root, inputs) if args.hessian else None
     except (EvaluationError, AnomalyError) as exc:  # a forward anomaly is an EvaluationError
         print(f"{_PROG}: error: {exc}", file=err)
         return EXIT_MATH
@@ -185,6 +206,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "value": _json_number(root.data),
             "gradient": {name: _json_number(g) for name, g in gradient.items()},
         }
+        if matrix is not None:
+            report["hessian"] = [[_json_number(h) for h in row] for row in matrix]
         if args.steps:
             names = node_names(root)
             report["steps"] = [_step_json(step, names) for step in steps]
@@ -192,7 +215,31 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     else:
         shown = (steps, node_names(root)) if args.steps else None
         _print_text(expression, values, root.data, gradient, shown, out)
+        if matrix is not None:
+            _print_hessian(expression.names, matrix, out)
     return 0
+
+
+def _hessian(root: Value, inputs: list[Value]) -> list[list[float]]:
+    """``H[i][j] = d2 root / d inputs[i] d inputs[j]``: each first derivative as a graph,
+    differentiated again (the same op-table partials, run on Values)."""
+    first = grad(root, inputs, create_graph=True)
+    return [grad(d, inputs) for d in first]
+
+
+def _print_hessian(names: tuple[str, ...], matrix: list[list[float]], out: TextIO) -> None:
+    """The matrix with a header row and column of names; numbers in full (``repr``)."""
+    if not names:
+        print("hessian: none (the expression has no names)", file=out)
+        return
+    print("hessian (row i, column j: d2/di dj)", file=out)
+    cells = [[repr(h) for h in row] for row in matrix]
+    width = max(len(c) for row in cells for c in row)
+    width = max(width, *(len(n) for n in names))
+    first = max(len(n) for n in names)
+    print(" " * first + "  " + "  ".join(n.rjust(width) for n in names), file=out)
+    for name, row in zip(names, cells):
+        print(name.ljust(first) + "  " + "  ".join(c.rjust(width) for c in row), file=out)
 
 
 def _backward(root: Value, leaves: list[Value], steps: bool, anomaly: bool) -> list[BackwardStep]:
@@ -216,16 +263,20 @@ class _SvgTarget:
     """The file of ``--svg``, checked before any work: the renderer loads, the suffix is known,
     and no file stands where a folder must be."""
 
-    def __init__(self, text: str, viz: Any, path: Path) -> None:
+    def __init__(self, text: str, viz: Any, path: Path, force: bool) -> None:
         self.text = text
         self.viz = viz
         self.path = path
+        self.force = force
 
     def render(self, root: Value) -> None:
         """Draw ``root``'s graph into the file, atomically; a failure is a :class:`_UsageError`."""
-        where = f"--svg {self.text}"
+        where = f"--svg {shorten(self.text, PATH_LIMIT)}"
         try:
-            self.viz.render(root, self.path)
+            drawing = self.viz.pipe(
+                self.viz.draw_dot(root), self.viz.FORMATS[self.path.suffix.lower()]
+            )
+            write_atomic(self.path, drawing, force=self.force)
         except self.viz.DotNotFoundError as exc:
             raise _UsageError(f"{where}: {exc}") from None
         except self.viz.GraphTooLargeError as exc:
@@ -239,7 +290,7 @@ class _SvgTarget:
             raise _UsageError(f"{where}: {exc}") from None
 
 
-def _svg_target(text: str) -> _SvgTarget:
+def _svg_target(text: str, force: bool) -> _SvgTarget:
     """Check the ``--svg`` argument; the renderer is imported only when a drawing is asked for."""
     try:
         import autograd.viz as viz
@@ -250,36 +301,38 @@ def _svg_target(text: str) -> _SvgTarget:
         ) from None
     path = Path(text)
     if path.suffix.lower() not in viz.FORMATS:
-        shown = f"unknown file type {path.suffix!r}" if path.suffix else "no file type"
-        raise _UsageError(f"--svg {text}: {shown}; the name must end in {', '.join(viz.FORMATS)}")
+        shown = f"unknown file type {quote_short(path.suffix)}" if path.suffix else "no file type"
+        raise _UsageError(
+            f"--svg {shorten(text, PATH_LIMIT)}: {shown}; "
+            f"the name must end in {', '.join(viz.FORMATS)}"
+        )
     if path.is_dir():
-        raise _UsageError(f"--svg {text}: is a folder; give a file name such as graph.svg")
-    for folder in path.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise _UsageError(f"--svg {text}: {str(folder)!r} is a file, not a folder")
-            break
-    return _SvgTarget(text, viz, path)
+        raise _UsageError(
+            f"--svg {shorten(text, PATH_LIMIT)}: is a folder; give a file name such as graph.svg"
+        )
+    problem = output_problem("--svg", text, force=force, create_parents=True)
+    if problem is not None:
+        raise _UsageError(problem)
+    return _SvgTarget(text, viz, path, force)
 
 
-def _html_target(text: str) -> Path:
+def _html_target(text: str, force: bool) -> Path:
     """Check the ``--html`` argument before any work: an .html name in a folder that can be made."""
     path = Path(text)
+    shown = shorten(text, PATH_LIMIT)
     if path.suffix.lower() not in (".html", ".htm"):
-        raise _UsageError(f"--html {text}: the name must end in .html")
+        raise _UsageError(f"--html {shown}: the name must end in .html")
     if path.is_dir():
-        raise _UsageError(f"--html {text}: is a folder; give a file name such as graph.html")
-    for folder in path.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise _UsageError(f"--html {text}: {str(folder)!r} is a file, not a folder")
-            break
+        raise _UsageError(f"--html {shown}: is a folder; give a file name such as graph.html")
+    problem = output_problem("--html", text, force=force, create_parents=True)
+    if problem is not None:
+        raise _UsageError(problem)
     return path
 
 
 def _write_page(path: Path, root: Value, title: str) -> None:
     """Write the step-through page of ``root``; a failure is a :class:`_UsageError`."""
-    where = f"--html {path}"
+    where = f"--html {shorten(str(path), PATH_LIMIT)}"
     try:
         from autograd.viz import DotNotFoundError, GraphTooLargeError
         from viewers.page import MAX_TITLE, graph_page
@@ -310,30 +363,46 @@ def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:
         name, sep, text = pair.partition("=")
         name = name.strip()
         if not sep or not name or not text.strip():
-            raise _UsageError(f"--at expects NAME=VALUE pairs such as x=0.5, got {pair!r}")
+            raise _UsageError(
+                f"--at expects NAME=VALUE pairs such as x=0.5, got {quote_short(pair)}"
+            )
         if name in given:
-            raise _UsageError(f"{name!r} is given twice: --at {given[name]} and --at {pair}")
+            raise _UsageError(
+                f"{quote_short(name)} is given twice: --at {shorten(given[name])} "
+                f"and --at {shorten(pair)}"
+            )
         try:
             values[name] = parse_number(text)
-        except ExpressionError:
-            raise _UsageError(
-                f"--at {pair}: {text.strip()!r} is not a finite decimal number "
-                "(write e.g. 2, -0.5 or 1e-3)"
-            ) from None
+        except ExpressionError as exc:
+            raise _UsageError(f"--at {shorten(pair)}: {exc.message}") from None
         given[name] = pair
     names = expression.names
     for name in values:
         if name not in names:
-            has = f"its names are {', '.join(names)}" if names else "it has no names"
-            raise _UsageError(f"--at {given[name]}: {name!r} is not in the expression ({has})")
+            has = f"its names are {_listed(names, quote=False)}" if names else "it has no names"
+            raise _UsageError(
+                f"--at {shorten(given[name])}: {quote_short(name)} is not in the expression ({has})"
+            )
     missing = [name for name in names if name not in values]
     if missing:
-        some = " ".join(f"{name}=VALUE" for name in missing)
+        some = " ".join(f"{name}=VALUE" for name in missing[:_LISTED])
         them = "it" if len(missing) == 1 else "them"
         raise _UsageError(
-            f"no value for {', '.join(repr(n) for n in missing)}: give {them} with --at {some}"
+            f"no value for {_listed(missing)}: give {them} with --at {some}"
+            + (" ..." if len(missing) > _LISTED else "")
         )
     return values
+
+
+_LISTED = 4
+"""How many names an error message lists (then "and N more")."""
+
+
+def _listed(names: Sequence[str], quote: bool = True) -> str:
+    """Up to :data:`_LISTED` names, each cut short, and how many more there are."""
+    shown = [quote_short(n) if quote else n for n in names[:_LISTED]]
+    more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
+    return ", ".join(shown) + more
 
 
 def _print_text(

@@ -44,12 +44,16 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
+from autograd.formatting import quote_short, shorten
 from nn.datasets import BUILTIN, DataFormatError, DataSplit, load, load_csv
 from nn.init import INITIALIZERS
 from nn.layers import ACTIVATIONS, MLP
 from nn.objectives import LOSSES, Objective
 from nn.optim import SGD
 from nn.train import EpochStats, Step, TrainResult, fit
+
+from ..limits import EPOCHS, HIDDEN, bounded_int, seed_int
+from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
 
 if TYPE_CHECKING:
     from viewers.replay import Recorder
@@ -74,7 +78,7 @@ EXIT_USAGE = 2
 
 MAX_EPOCHS = 1_000_000
 MAX_BATCH = 1_000_000
-MAX_WIDTH = 1024
+MAX_WIDTH = HIDDEN.high
 MAX_LAYERS = 8
 
 
@@ -106,6 +110,7 @@ class TrainOptions:
     html_steps: str = "neuron"
     json: bool = False
     progress: bool = True
+    force: bool = False
 
 
 IRIS_DEFAULTS = {
@@ -150,7 +155,7 @@ def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        raise argparse.ArgumentTypeError(f"{quote_short(text)} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
@@ -160,9 +165,9 @@ def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{quote_short(text)} is not a number") from None
     if not math.isfinite(value) or value <= 0.0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {quote_short(text)}")
     return value
 
 
@@ -184,22 +189,18 @@ def fraction(text: str) -> float:
 
 
 def layer_sizes(text: str) -> tuple[int, ...]:
-    """``"16,16"`` -> (16, 16): hidden layer sizes, each 1 to MAX_WIDTH, at most MAX_LAYERS."""
-    parts = [p.strip() for p in text.split(",")]
+    """``"16,16"`` -> (16, 16): hidden layer sizes, each within HIDDEN, at most MAX_LAYERS."""
+    parts = text.split(",")
     if len(parts) > MAX_LAYERS:
         raise argparse.ArgumentTypeError(f"at most {MAX_LAYERS} hidden layers, got {len(parts)}")
+    width = bounded_int(HIDDEN)
     sizes = []
     for p in parts:
-        if not p.isdigit():
+        if not p.strip().isdigit():
             raise argparse.ArgumentTypeError(
-                f"{text!r:.40} is not a list of layer sizes such as 16,16"
+                f"{quote_short(text)} is not a list of layer sizes such as 16,16"
             )
-        size = int(p)
-        if not 1 <= size <= MAX_WIDTH:
-            raise argparse.ArgumentTypeError(
-                f"a hidden layer has 1 to {MAX_WIDTH} neurons, got {size}"
-            )
-        sizes.append(size)
+        sizes.append(width(p))
     return tuple(sizes)
 
 
@@ -223,7 +224,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("dataset", metavar="DATASET_OR_CSV", help=f"{builtin}, or a CSV file")
     p.add_argument("--target", metavar="COLUMN", help="the CSV column holding the class")
-    p.add_argument("--epochs", type=positive_int, help="passes over the training rows")
+    p.add_argument("--epochs", type=bounded_int(EPOCHS), help="passes over the training rows")
     p.add_argument("--lr", type=positive_float, help="learning rate of SGD")
     p.add_argument(
         "--batch-size",
@@ -243,7 +244,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--l2", type=nonnegative_float, metavar="ALPHA", help="add ALPHA * sum(p^2) to the loss"
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of data, split, init, batches")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed of data, split, init, batches")
     p.add_argument("--samples", type=positive_int, metavar="N", help="points (generated sets)")
     p.add_argument("--noise", type=nonnegative_float, help="noise (generated sets)")
     p.add_argument("--arms", type=positive_int, metavar="K", help="spiral arms (classes)")
@@ -279,6 +280,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the replay's backward pass one neuron or one layer at a time (default neuron)",
     )
     p.add_argument("--json", action="store_true", help="print one line of JSON on stdout")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -309,6 +311,7 @@ def run(args: argparse.Namespace) -> int:
         html_steps=args.html_steps,
         json=args.json,
         progress=not args.no_progress,
+        force=args.force,
     )
     return train_command(options)
 
@@ -353,11 +356,14 @@ def check_options(options: TrainOptions) -> None:
         if options.arms is not None and name != "spiral":
             raise UsageError(f"--arms is for spiral, not {name}")
         return
-    path = Path(name)
-    if not path.is_file():
+    try:
+        is_file = Path(name).is_file()
+    except (OSError, ValueError):  # a name too long for the system, or with a NUL byte
+        is_file = False
+    if not is_file:
         known = ", ".join(BUILTIN)
         raise UsageError(
-            f"{name!r:.60} is neither a built-in data set ({known}) nor an existing file"
+            f"{quote_short(name)} is neither a built-in data set ({known}) nor an existing file"
         )
     if options.target is None:
         raise UsageError(f"{name}: a CSV file needs --target COLUMN (the column with the class)")
@@ -377,21 +383,18 @@ def check_outputs(options: TrainOptions) -> None:
     for flag, path in outputs:
         if path is None:
             continue
-        parent = Path(path).parent
-        if not parent.is_dir():
-            raise UsageError(f"{flag} {path}: the directory {str(parent)!r} does not exist")
-    if options.html is not None:
-        if Path(options.html).suffix.lower() not in (".html", ".htm"):
-            raise UsageError(f"--html {options.html}: the name must end in .html")
-        if Path(options.html).is_dir():
-            raise UsageError(f"--html {options.html}: is a folder; give a file name")
+        problem = output_problem(flag, path, force=options.force)
+        if problem is not None:
+            raise UsageError(problem)
+    if options.html is not None and Path(options.html).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--html {shorten(options.html, PATH_LIMIT)}: the name must end in .html")
     if options.plot is not None:
         from viewers.plot import PlotUnavailableError, plot_format
 
         try:
             plot_format(options.plot)
         except (PlotUnavailableError, ValueError) as e:
-            raise UsageError(f"--plot {options.plot}: {e}") from None
+            raise UsageError(f"--plot {shorten(options.plot, PATH_LIMIT)}: {e}") from None
 
 
 # --- 3. data, 4. network -----------------------------------------------------------------
@@ -586,12 +589,12 @@ def write_replay(recorder: Recorder, path: str, heading: str) -> str:
 # --- 6. outputs -------------------------------------------------------------------------
 
 
-def save_model(model: MLP, path: str) -> None:
+def save_model(model: MLP, path: str, *, force: bool = False) -> None:
     """``.safetensors``: PyTorch's names (:mod:`nn.safetensors`); anything else: JSON."""
     if path.lower().endswith(".safetensors"):
-        model.save(path, format="safetensors")
+        model.save(path, format="safetensors", force=force)
     else:
-        model.save(path)
+        model.save(path, force=force)
 
 
 def write_outputs(
@@ -610,10 +613,11 @@ def write_outputs(
     saved = plotted = None
     if options.save is not None:
         try:
-            save_model(result.model, options.save)
+            save_model(result.model, options.save, force=options.force)
             saved = options.save
         except (OSError, ValueError) as e:
-            print(f"deltagrad train: --save {options.save}: {e}", file=sys.stderr)
+            shown = shorten(options.save, PATH_LIMIT)
+            print(f"deltagrad train: --save {shown}: {e}", file=sys.stderr)
             status = status or 1
     if options.plot is not None:
         from viewers.plot import plot_history
@@ -626,10 +630,12 @@ def write_outputs(
                 title=title(options, data, result.model),
                 loss_label=objective.formula(),
                 boundary=boundary,
+                force=options.force,
             )
             plotted = options.plot
         except (OSError, ValueError) as e:
-            print(f"deltagrad train: --plot {options.plot}: {e}", file=sys.stderr)
+            shown = shorten(options.plot, PATH_LIMIT)
+            print(f"deltagrad train: --plot {shown}: {e}", file=sys.stderr)
             status = status or 1
     replayed = None
     if options.html is not None and recorder is not None and recorder.frames:

@@ -49,7 +49,7 @@ MAX_ROWS = 50_000
 MAX_COLUMNS = 1_000
 MAX_CLASSES = 100
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # no nested repeats: linear
 
 
 def _short(text: str) -> str:

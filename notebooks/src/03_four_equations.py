@@ -174,9 +174,9 @@ assert len(arrived) == len(layers[2])  # one contribution from each neuron above
 assert agree(sum(arrived), target.out.grad)
 
 # %% [markdown]
-# (`backward_steps` performs a backward pass itself; it resets the intermediate
-# gradients first, but the parameters' gradients *accumulate*, so we zero them and
-# run `backward()` once more before the next checks.)
+# (`backward_steps` replays the backward pass: it sets every gradient to its value
+# in that pass, so nothing has doubled. Zeroing the gradients and running
+# `backward()` once more below, as a training step does, gives the same numbers.)
 #
 # **BP3 and BP4.** The bias enters $z$ with the local derivative 1 and the weight
 # $w^l_{jk}$ with the local derivative $a^{l-1}_k$. So the engine's bias gradient is
