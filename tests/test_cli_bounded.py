@@ -27,6 +27,7 @@ import autograd.viz
 import nn.datasets.tabular
 import nn.modelfile
 import viewers.network
+import viewers.page
 from autograd.formatting import quote_short, shorten
 from deltagrad.cli import main
 
@@ -143,6 +144,10 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.viz._EXPRESSION": (autograd.viz._EXPRESSION, ("search",)),
     "nn.datasets.tabular._NUMBER": (nn.datasets.tabular._NUMBER, ("fullmatch",)),
     "viewers.network._ARTICLE_NAME": (viewers.network._ARTICLE_NAME, ("match",)),
+    # viewers.page reads Graphviz's own SVG output (bounded by draw_dot's max_nodes)
+    "viewers.page._NODE_G": (viewers.page._NODE_G, ("sub",)),
+    "viewers.page._TEXT": (viewers.page._TEXT, ("finditer",)),
+    "viewers.page._TITLE": (viewers.page._TITLE, ("sub",)),
 }
 UNITS = ["1", "1.", ".1", "1e", "e1", "1e+", "-", "-1", "+", "a", "a1", "_", " ", "t", "tr", "\t1"]
 TAILS = ["", "x", "e", ".", "!", " ", "-"]
