@@ -52,11 +52,11 @@ from nn.objectives import LOSSES, Objective
 from nn.optim import SGD
 from nn.train import EpochStats, Step, TrainResult, fit
 
-if TYPE_CHECKING:
-    from viewers.replay import Recorder
-
 from ..limits import EPOCHS, HIDDEN, bounded_int, seed_int
 from ..outputs import FORCE_HELP, PATH_LIMIT, output_problem
+
+if TYPE_CHECKING:
+    from viewers.replay import Recorder
 
 __all__ = [
     "DEFAULTS",
@@ -386,15 +386,8 @@ def check_outputs(options: TrainOptions) -> None:
         problem = output_problem(flag, path, force=options.force)
         if problem is not None:
             raise UsageError(problem)
-    if options.html is not None:
-        if Path(options.html).suffix.lower() not in (".html", ".htm"):
-            raise UsageError(
-                f"--html {shorten(options.html, PATH_LIMIT)}: the name must end in .html"
-            )
-        if Path(options.html).is_dir():
-            raise UsageError(
-                f"--html {shorten(options.html, PATH_LIMIT)}: is a folder; give a file name"
-            )
+    if options.html is not None and Path(options.html).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--html {shorten(options.html, PATH_LIMIT)}: the name must end in .html")
     if options.plot is not None:
         from viewers.plot import PlotUnavailableError, plot_format
 
