@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from browser import chromium, errors
 from nbclient import NotebookClient
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 CELL = """\
 from autograd import Value
@@ -57,12 +57,24 @@ def test_the_exported_output_still_steps(output_html, tmp_path):
         frame = driver.find_element(By.TAG_NAME, "iframe")
         driver.switch_to.frame(frame)
         current = "#drawing g.node.current[data-node]"
-        assert driver.find_element(By.CSS_SELECTOR, current).get_attribute("data-node") == "c"
+
+        def now_at(name: str) -> bool:
+            # a loaded machine may deliver the event a moment after the call returns:
+            # wait up to 10 s for the page to get there (a page that never does still fails)
+            def there(d: object) -> bool:
+                node = driver.find_element(By.CSS_SELECTOR, current)
+                return node.get_attribute("data-node") == name
+
+            WebDriverWait(driver, 10).until(there)
+            return True
+
+        assert now_at("c")
         driver.find_element(By.ID, "next").click()  # focus inside the frame, as a reader would
-        assert driver.find_element(By.CSS_SELECTOR, current).get_attribute("data-node") == "n1"
-        ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
-        assert driver.find_element(By.CSS_SELECTOR, current).get_attribute("data-node") == "L"
-        ActionChains(driver).send_keys(Keys.END).perform()
+        assert now_at("n1")
+        # keys go to the frame's own document (not to whatever the top page has focused)
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+        assert now_at("L")
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.END)
         counter = driver.find_element(By.ID, "counter").text
         assert counter == "backward pass: step 3 of 3"
         driver.switch_to.default_content()
