@@ -44,7 +44,8 @@ import os
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -644,6 +645,26 @@ def _as_inputs(example: object, name: str, trace: _Trace) -> tuple[object, objec
     return example, None  # a static argument: compiled in as it is, checked at every call
 
 
+@contextmanager
+def _recording() -> Iterator[None]:
+    """Record graphs inside this block, even if it is entered inside ``no_grad()``."""
+    if is_grad_enabled():
+        yield
+        return
+    enable = getattr(engine, "enable_grad", None)
+    if enable is not None:
+        with enable():
+            yield
+        return
+    if not hasattr(engine, "_recording"):
+        raise TraceError("compile: cannot trace inside no_grad()")
+    previous, engine._recording = engine._recording, True
+    try:
+        yield
+    finally:
+        engine._recording = previous
+
+
 def _trace(
     fn: Callable[..., Any], args: Sequence[object], optimizers: Sequence[CompilableOptimizer]
 ) -> tuple[_Trace, Any, list[object], list[object]]:
@@ -652,10 +673,8 @@ def _trace(
 
     if is_anomaly_enabled():
         raise TraceError("compile: cannot trace inside detect_anomaly()")
-    if not is_grad_enabled():
-        raise TraceError("compile: cannot trace inside no_grad() (call the compiled step there)")
     trace = _Trace()
-    with _lock:
+    with _lock, _recording():
         if _active is not None:
             raise TraceError("compile: a traced function cannot compile another one")
         saved = _patches(trace, optimizers)
@@ -1042,7 +1061,7 @@ def _generate(
         f"    def compiled({', '.join(params)}):",
         *("        " + line for line in checks),
         "        try:",
-        *("            " + line for line in unpack),
+        *("            " + line for line in unpack or ["pass"]),
         "        except (TypeError, ValueError):",
         "            return _MISMATCH",
         "        if not _enabled():",
@@ -1057,7 +1076,7 @@ def _generate(
         f"        return {ret}",
         "    return compiled",
     ]
-    body = gen.lines or ["        pass"]
+    body = gen.lines or ["            pass"]
     if not gen.lines and not gen.pre:
         body = ["            pass"]
     source = "\n".join([*head, *body, *tail]) + "\n"
