@@ -266,11 +266,16 @@ def _merge(paths: list[tuple[list[tuple[str, bool]], tuple[str, ...]]], depth: i
 # inline forward rules, each checked against the op's own forward before use
 
 
-def _chain(terms: Iterable[str], start: str = "0.0") -> str:
-    out = start
+def _chain(terms: Iterable[str]) -> str:
+    """``0.0 + t1 + t2 + ...`` added left to right, with ``t1 or 0.0`` for ``0.0 + t1``.
+
+    ``0.0 + t`` is ``t`` except that it turns ``-0.0`` into ``0.0``; so is ``t or 0.0``,
+    which costs a truth test instead of a float addition.
+    """
+    out = ""
     for t in terms:
-        out = f"({out} + {t})"
-    return out
+        out = f"({t} or 0.0)" if not out else f"({out} + {t})"
+    return out or "0.0"
 
 
 def _inline_linear(a: Sequence[str]) -> str:
@@ -917,8 +922,8 @@ class _Gen:
             # A node's gradient only multiplies local derivatives, and every product ends up
             # in some leaf's sum 0.0 + c1 + c2 + ..., whose value never depends on the sign
             # of a zero term; so a node's first contribution is taken as it is.
-            start = "0.0 + " if target._op is None else ""
-            self.emit(f"{acc} = {start}{term}")
+            # (``c or 0.0`` is ``0.0 + c`` without a float addition: see _chain)
+            self.emit(f"{acc} = {term} or 0.0" if target._op is None else f"{acc} = {term}")
             init[id(target)] = True
 
     # --- optimiser -------------------------------------------------------------
@@ -976,24 +981,20 @@ def _unpack(shape: object) -> str:
     return f"({inner},)"
 
 
-def _checks(shape: object, src: str, out: list[str], statics: list[str], name: str) -> None:
-    """Lines that return _MISMATCH unless the argument has the traced shape and float types."""
+def _checks(shape: object, src: str, out: list[str], statics: list[str], floats: list[str]) -> None:
+    """Lines that check a static argument; the float leaves' names, to check their type."""
     if shape is None:
-        statics.append(name)
-        out.append(f"if type({src}) is not type(S_{name}) or {src} != S_{name}:")
-        out.append("    return _MISMATCH")
+        name = f"S{len(statics)}"
+        statics.append(src)
+        out.append(f"if type({src}) is not type({name}) or {src} != {name}:")
+        out.append("    return _mismatch({params})")
         return
     if isinstance(shape, str):
-        out.append(f"if type({src}) is not float:")
-        out.append("    return _MISMATCH")
+        floats.append(shape)
         return
     assert isinstance(shape, list)
-    if all(isinstance(s, str) for s in shape):
-        out.append(f"if not _FLOATS.issuperset(map(type, {src})):")
-        out.append("    return _MISMATCH")
-        return
     for i, s in enumerate(shape):
-        _checks(s, f"{src}[{i}]", out, statics, f"{name}_{i}")
+        _checks(s, f"{src}[{i}]", out, statics, floats)
 
 
 @dataclass
@@ -1011,6 +1012,7 @@ def _generate(
     optimizers: Sequence[CompilableOptimizer],
     readable: Mapping[Value, str] | None,
     fallback: Callable[..., Any],
+    mismatch: Callable[..., Any],
     with_backward: bool,
 ) -> _Generated:
     gen = _Gen(trace, _Names(readable), _skips_zero_derivative(), optimizers)
@@ -1041,12 +1043,21 @@ def _generate(
     statics: list[str] = []
     checks: list[str] = []
     unpack: list[str] = []
+    floats: list[str] = []
     for i, shape in enumerate(shapes):
-        _checks(shape, f"x{i}", checks, statics, f"x{i}")
+        _checks(shape, f"x{i}", checks, statics, floats)
         if isinstance(shape, list):
             unpack.append(f"{_unpack(shape)} = x{i}")
+    checks = [line.replace("{params}", ", ".join(params)) for line in checks]
+    if floats:
+        checks_after = [
+            f"if not _FLOATS.issuperset(map(type, ({', '.join(floats)},))):",
+            f"    return _mismatch({', '.join(params)})",
+        ]
+    else:
+        checks_after = []
     head = [
-        "def _make(L, O, S, _fallback, _MISMATCH, _Guard, _FLOATS, _enabled):",
+        "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _grad_on):",
         *(
             ["    " + ", ".join(f"L{k}" for k in range(len(gen.leaf_list))) + ", = L"]
             if gen.leaf_list
@@ -1057,14 +1068,15 @@ def _generate(
             if optimizers
             else []
         ),
-        *(f"    S_{name} = S[{i}]" for i, name in enumerate(statics)),
+        *(f"    S{i} = S[{i}]" for i in range(len(statics))),
         f"    def compiled({', '.join(params)}):",
         *("        " + line for line in checks),
         "        try:",
         *("            " + line for line in unpack or ["pass"]),
         "        except (TypeError, ValueError):",
-        "            return _MISMATCH",
-        "        if not _enabled():",
+        f"            return _mismatch({', '.join(params)})",
+        *("        " + line for line in checks_after),
+        "        if _A._depth or not _grad_on():" if with_backward else "        if _A._depth:",
         f"            return _fallback({', '.join(params)})",
         "        try:",
         *("            " + line for line in gen.pre),
@@ -1087,31 +1099,30 @@ def _generate(
     namespace.update({f"P_{name}": op.partials for name, op in OPS.items()})
     code = compile(source, "<deltagrad compiled step>", "exec")
     exec(code, namespace)
-    from .anomaly import is_anomaly_enabled
+    from . import anomaly
 
-    def enabled() -> bool:
-        return not is_anomaly_enabled() and (not with_backward or is_grad_enabled())
-
-    static_values = [_static_value(args, name) for name in statics]
+    static_values = [_static_value(args, src) for src in statics]
     make: Any = namespace["_make"]
     function = make(
         tuple(gen.leaf_list),
         tuple(optimizers),
         tuple(static_values),
         fallback,
-        _MISMATCH,
+        mismatch,
         _GuardFailed,
         frozenset({float}),
-        enabled,
+        anomaly,
+        is_grad_enabled,
     )
     return _Generated(source, function, nodes)
 
 
-def _static_value(args: Sequence[object], name: str) -> object:
-    parts = name[1:].split("_")
-    value: Any = args[int(parts[0])]
-    for p in parts[1:]:
-        value = value[int(p)]
+def _static_value(args: Sequence[object], src: str) -> object:
+    """The value of an argument written ``x1[0][2]`` in the source."""
+    head, *rest = src.replace("]", "").split("[")
+    value: Any = args[int(head[1:])]
+    for index in rest:
+        value = value[int(index)]
     return value
 
 
@@ -1136,14 +1147,6 @@ def _output(result: object, gen: _Gen) -> str:
 
 class _GuardFailed(Exception):
     """A comparison recorded while tracing came out the other way."""
-
-
-class _Mismatch:
-    def __repr__(self) -> str:
-        return "<mismatch>"
-
-
-_MISMATCH = _Mismatch()
 
 
 def _floats(result: object) -> object:
@@ -1196,18 +1199,30 @@ class CompiledStep:
         self._sources: dict[object, tuple[_Trace, object, list[object], list[object]]] = {}
         self.nodes = 0
         self._first_key = _shape_key(list(example_args))
-        self._fast = self._compile(list(example_args), self._first_key)
+        first = self._compile(list(example_args), self._first_key, self._other)
+        # calling the step calls the generated function directly, through a class of its own
+        self.__class__ = type("CompiledStep", (CompiledStep,), {"__call__": staticmethod(first)})
 
     def _eager(self, *args: object) -> object:
         self.fallbacks += 1
         return _floats(self.fn(*args))
 
-    def _compile(self, args: list[object], key: object) -> Callable[..., Any]:
+    def _compile(
+        self, args: list[object], key: object, mismatch: Callable[..., Any]
+    ) -> Callable[..., Any]:
         trace, result, _traced_args, shapes = _trace(self.fn, args, self.optimizers)
         if self.forward_only and any(e[0] in ("backward", "step") for e in trace.events):
             raise TraceError("compile_forward: the function calls backward() or step()")
         generated = _generate(
-            trace, result, args, shapes, self.optimizers, None, self._eager, not self.forward_only
+            trace,
+            result,
+            args,
+            shapes,
+            self.optimizers,
+            None,
+            self._eager,
+            mismatch,
+            not self.forward_only,
         )
         self.traces += 1
         self._variants[key] = generated.function
@@ -1216,25 +1231,21 @@ class CompiledStep:
         return generated.function
 
     def __call__(self, *args: object) -> Any:
-        out = self._fast(*args)
-        if out is not _MISMATCH:
-            return out
-        return self._other(args)
+        """Run the step (replaced, per instance, by the generated function itself)."""
+        return self._other(*args)
 
-    def _other(self, args: tuple[object, ...]) -> Any:
+    def _other(self, *args: object) -> Any:
+        """Arguments the first trace does not fit: another trace, or the eager step."""
         key = _shape_key(list(args))
         fn = self._variants.get(key)
-        if fn is None:
-            if len(self._variants) >= MAX_VARIANTS:
+        if fn is None or key == self._first_key:
+            if fn is not None or len(self._variants) >= MAX_VARIANTS:
                 return self._eager(*args)
             try:
-                fn = self._compile(list(args), key)
+                fn = self._compile(list(args), key, self._eager)
             except TraceError:
                 return self._eager(*args)
-        out = fn(*args)
-        if out is _MISMATCH:
-            return self._eager(*args)
-        return out
+        return fn(*args)
 
     def source(self, names: Mapping[Value, str] | None = None, *, readable: bool = True) -> str:
         """The generated source of the first trace.
@@ -1254,6 +1265,7 @@ class CompiledStep:
             shapes,
             self.optimizers,
             (names or {}) if readable else None,
+            self._eager,
             self._eager,
             not self.forward_only,
         )

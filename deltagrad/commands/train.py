@@ -42,6 +42,7 @@ class TrainOptions:
     save: str | None = None
     json: bool = False
     progress: bool = True
+    compile: bool = False
 
 
 def positive_int(text: str) -> int:
@@ -89,6 +90,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--save", metavar="PATH", help="write the trained network as a JSON model file")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="trace the training step once and run it compiled (same result, bit for bit)",
+    )
     p.set_defaults(run=run)
 
 
@@ -104,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         save=args.save,
         json=args.json,
         progress=not args.no_progress,
+        compile=args.compile,
     )
     return train_command(options)
 
@@ -186,6 +193,7 @@ def train_command(options: TrainOptions) -> int:
                 init=options.init,
                 on_epoch=on_epoch,
                 should_stop=stop,
+                compile=options.compile,
             )
         return _write_outputs(options, result)
 
@@ -246,6 +254,7 @@ def _summary(options: TrainOptions, result: TrainResult) -> dict[str, object]:
         "lr": options.lr,
         "seed": options.seed,
         "init": options.init,
+        "compile": options.compile,
     }
 
 
