@@ -338,3 +338,31 @@ def test_the_source_names_parameters_by_their_attribute_path():
     runnable = compiled.source(readable=False)
     assert "layers.1" not in runnable
     compile(runnable, "<test>", "exec")
+
+
+# --- nn training -----------------------------------------------------------------------------
+
+
+def test_train_iris_compiled_is_the_eager_run_bit_for_bit():
+    from nn.train import train_iris
+
+    eager, compiled = train_iris(epochs=4), train_iris(epochs=4, compile=True)
+    assert bits([p.data for p in compiled.model.parameters()]) == bits(
+        [p.data for p in eager.model.parameters()]
+    )
+    fields = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+    assert [bits([getattr(h, f) for f in fields]) for h in compiled.history] == [
+        bits([getattr(h, f) for f in fields]) for h in eager.history
+    ]
+    assert bits(compiled.final_loss) == bits(eager.final_loss)
+
+
+def test_the_command_line_compiles_and_saves_the_same_model(tmp_path, capsys):
+    from deltagrad.cli import main
+
+    paths = [tmp_path / "eager.json", tmp_path / "compiled.json"]
+    for path, extra in zip(paths, ([], ["--compile"])):
+        args = ["train", "iris", "--epochs", "3", "--no-progress", "--json", "--save", str(path)]
+        assert main([*args, *extra]) == 0
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert '"compile": true' in capsys.readouterr().out
