@@ -111,25 +111,29 @@ class SGD(Optimizer):
     def compiled_update(
         self, data: Sequence[str], grad: Sequence[str], me: str, tmp: str
     ) -> tuple[list[str], list[str]]:
-        # step() above, one line per parameter; velocity is copied and stored back at the end
+        # step() above, one line per parameter, for the branch the current momentum and weight
+        # decay take (a guard sends the other branch to the eager step); the new velocity is
+        # stored at the end.
         lr, mu, wd, vel = f"{tmp}lr", f"{tmp}mu", f"{tmp}wd", f"{tmp}vel"
+        plain = self.momentum == 0.0 and self.weight_decay == 0.0
         lines = [
             f"{lr}, {mu}, {wd} = {me}.lr, {me}.momentum, {me}.weight_decay",
-            f"{vel} = None",
-            f"if {mu} == 0.0 and {wd} == 0.0:",
-            *(f"    {d} = {d} - {lr} * {g}" for d, g in zip(data, grad)),
-            "else:",
-            f"    if {mu} != 0.0:",
-            f"        {vel} = {me}.velocity[:]",
+            f"if ({mu} == 0.0 and {wd} == 0.0) is not {plain}:",
+            "    raise _Guard",
         ]
+        if plain:
+            lines += [f"{d} = {d} - {lr} * {g}" for d, g in zip(data, grad)]
+            return lines, []
+        moving = self.momentum != 0.0
+        lines += [f"if ({mu} != 0.0) is not {moving}:", "    raise _Guard"]
+        if moving:
+            lines.append(f"{vel} = {me}.velocity[:]")
         for i, (d, g) in enumerate(zip(data, grad)):
-            lines += [
-                f"    {tmp}g = {g} + {wd} * {d}",
-                f"    if {mu} != 0.0:",
-                f"        {tmp}g = {vel}[{i}] = {mu} * {vel}[{i}] + {tmp}g",
-                f"    {d} = {d} - {lr} * {tmp}g",
-            ]
-        return lines, [f"if {vel} is not None:", f"    {me}.velocity[:] = {vel}"]
+            lines.append(f"{tmp}g = {g} + {wd} * {d}")
+            if moving:
+                lines.append(f"{tmp}g = {vel}[{i}] = {mu} * {vel}[{i}] + {tmp}g")
+            lines.append(f"{d} = {d} - {lr} * {tmp}g")
+        return lines, [f"{me}.velocity[:] = {vel}"] if moving else []
 
 
 class Adam(Optimizer):
