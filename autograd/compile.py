@@ -848,7 +848,8 @@ class _Gen:
             for a in node.args:
                 if type(a) is Value and a._op is None:
                     start_leaf(a)
-        self.emit(f"{self.gname(root)} = {_POOL.literal(seed)}")
+        if seed != 1.0:  # (a seed of 1.0 is multiplied in as nothing: see add())
+            self.emit(f"{self.gname(root)} = {_POOL.literal(seed)}")
         init[id(root)] = True
         for node in order:
             g = self.gname(node) if node is not root or seed != 1.0 else "1.0"
@@ -1094,7 +1095,13 @@ def _generate(
         body = ["            pass"]
     source = "\n".join([*head, *body, *tail]) + "\n"
     if readable is not None:
-        text = [*gen.pre, *(line[12:] for line in gen.lines), *gen.commit]
+        stores = [line for line in gen.commit if not line.startswith("L")]
+        text = [
+            "# (each parameter's value read from its Value)",
+            *(line[12:] for line in gen.lines),
+            "# (each parameter's new value and gradient stored in its Value)",
+            *stores,
+        ]
         return _Generated("\n".join(text) + "\n", fallback, nodes)
     namespace: dict[str, object] = _namespace()
     namespace.update({f"P_{name}": op.partials for name, op in OPS.items()})
