@@ -15,9 +15,11 @@
 # and never touches the engine.
 
 # %%
+from autograd.compile import compile_step
 from autograd.stepper import backward_steps
 from nn import MLP, SGD, half_squared_error
 from nn import reference as ref
+from nn.worked_example import LEARNING_RATE, X, Y, network
 
 # %% [markdown]
 # ## Notation (article 004)
@@ -277,9 +279,6 @@ assert moved > 1e-3  # the step is real, so the comparison is not trivially true
 # copies, one eagerly and one compiled.
 
 # %%
-from autograd.compile import compile_step
-from nn.worked_example import LEARNING_RATE, X, Y, network
-
 example = network("forward")
 for k, layer in enumerate(example.layers, start=1):
     for j, neuron in enumerate(layer.neurons, start=1):
