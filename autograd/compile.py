@@ -742,6 +742,7 @@ class _Gen:
     grad_dirty: set[int] = field(default_factory=set)
     data_dirty: set[int] = field(default_factory=set)
     counter: itertools.count[int] = field(default_factory=itertools.count)
+    exact_nodes: bool = False  # True: node gradients start at 0.0 too (see add)
 
     def emit(self, line: str, indent: int = 3) -> None:
         self.lines.append("    " * indent + line)
@@ -848,6 +849,7 @@ class _Gen:
             for a in node.args:
                 if type(a) is Value and a._op is None:
                     start_leaf(a)
+        self.exact_nodes = bool(kept) or any(init.values())
         if seed != 1.0:  # (a seed of 1.0 is multiplied in as nothing: see add())
             self.emit(f"{self.gname(root)} = {_POOL.literal(seed)}")
         init[id(root)] = True
@@ -910,23 +912,24 @@ class _Gen:
             d = tmp
         term = g if d == "1.0" else d if g == "1.0" else f"{g} * {d}"
         ready = init.get(id(target), False)
-        if conditional:
-            if not ready:
-                self.emit(f"{acc} = 0.0")
-                init[id(target)] = True
+        # The engine adds into a gradient that starts at 0.0, and 0.0 + c differs from c only
+        # for c = -0.0; ``c or 0.0`` is ``0.0 + c`` without a float addition (see _chain). A
+        # leaf's gradient is seen, so a leaf's sum starts at 0.0 here too. A node's gradient
+        # only multiplies local derivatives, and every product ends in some leaf's sum
+        # 0.0 + c1 + c2 + ..., whose value never depends on the sign of a zero term; so a
+        # node's first contribution is taken as it is (unless a leaf's sum starts from a
+        # gradient it already holds, which may be -0.0: then nodes start at 0.0 as well).
+        first = f"{term} or 0.0" if target._op is None or self.exact_nodes else term
+        if ready and conditional:
             self.emit(f"if {d}:")
             self.emit(f"{acc} = {acc} + {term}", 4)
         elif ready:
             self.emit(f"{acc} = {acc} + {term}")
+        elif conditional:
+            self.emit(f"{acc} = ({first}) if {d} else 0.0")
         else:
-            # The engine adds into a gradient that starts at 0.0, and 0.0 + c differs from c
-            # only for c = -0.0. A leaf's gradient is seen, so a leaf starts at 0.0 here too.
-            # A node's gradient only multiplies local derivatives, and every product ends up
-            # in some leaf's sum 0.0 + c1 + c2 + ..., whose value never depends on the sign
-            # of a zero term; so a node's first contribution is taken as it is.
-            # (``c or 0.0`` is ``0.0 + c`` without a float addition: see _chain)
-            self.emit(f"{acc} = {term} or 0.0" if target._op is None else f"{acc} = {term}")
-            init[id(target)] = True
+            self.emit(f"{acc} = {first}")
+        init[id(target)] = True
 
     # --- optimiser -------------------------------------------------------------
 

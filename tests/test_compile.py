@@ -8,16 +8,17 @@ chose inside CPython, which no Python code controls.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, no_grad
+from autograd import Value, graph_order, no_grad
 from autograd.compile import TraceError, compile_forward, compile_step
 from autograd.testing import ExprGraph, expr_graphs
 from nn import MLP, SGD, Adam, half_squared_error, mse
@@ -158,26 +159,83 @@ def test_every_op_of_the_table_gives_the_engines_gradients(g: ExprGraph, seed: f
         )
 
 
-def test_inf_times_a_zero_derivative_is_the_engines_answer():
-    # the engine decides whether g * 0 adds anything when g is infinite; the compiled code agrees
-    pairs = []
-    for _ in range(2):
-        a = Value(0.0)
-        pairs.append(a)
-    eager, traced = pairs
+@contextlib.contextmanager
+def engine_skipping_zero_derivatives() -> Iterator[None]:
+    """The engine with issue 10's rule: a local derivative of exactly 0 contributes nothing.
 
-    def fn(params: Value) -> Callable[[float], Value]:
+    A test double of ``engine._run_pass``: the same order (``graph_order``), the same
+    sums, except that ``g * d`` is not added when ``d == 0``.
+    """
+    from autograd import engine
+
+    def run_pass(root: Value) -> None:
+        order = graph_order(root)
+        try:
+            for node in order:
+                g, op, args = node.grad, node._op, node.args
+                if op.arity is None:
+                    local = node._b
+                else:
+                    local = op.partials(
+                        node.data, *[a.data if type(a) is Value else a for a in args]
+                    )
+                for arg, d in zip(args, local):
+                    if type(arg) is Value and d != 0.0:
+                        arg.grad += g * d
+        finally:
+            for node in order:
+                node._pending = 0
+
+    plain = engine._run_pass
+    engine._run_pass = run_pass
+    try:
+        yield
+    finally:
+        engine._run_pass = plain
+
+
+@given(expr_graphs(), st.sampled_from([1.0, math.inf]))
+@settings(max_examples=100, deadline=None)
+def test_an_engine_that_skips_zero_derivatives_is_followed_too(g: ExprGraph, seed: float):
+    with engine_skipping_zero_derivatives():
+        eager_leaves = [Value(x) for x in g.leaves]
+        leaves = [Value(x) for x in g.leaves]
+
+        def run(params: list[Value]) -> Callable[[float], Value]:
+            def fn(scale: float) -> Value:
+                root = g(*params) * scale
+                root.backward(seed)
+                return root
+
+            return fn
+
+        compiled = compile_step(run(leaves), 1.0)
+        for scale in (1.0, 0.0, math.inf):
+            assert outcome(compiled, scale) == outcome(run(eager_leaves), scale)
+            assert bits([(v.data, v.grad) for v in leaves]) == bits(
+                [(v.data, v.grad) for v in eager_leaves]
+            )
+
+
+@pytest.mark.parametrize("skipping", [False, True])
+def test_inf_times_a_zero_derivative_is_the_engines_answer(skipping: bool):
+    # the engine decides whether g * 0 adds anything when g is infinite; the compiled code agrees
+    def fn(param: Value) -> Callable[[float], Value]:
         def f(k: float) -> Value:
-            out = (params * 0.0) * k
+            out = (param * 0.0) * k + param.relu() * k
             out.backward()
             return out
 
         return f
 
-    compiled = compile_step(fn(traced), math.inf)
-    fn(eager)(math.inf)
-    compiled(math.inf)
-    assert bits(traced.grad) == bits(eager.grad)
+    context = engine_skipping_zero_derivatives() if skipping else contextlib.nullcontext()
+    with context:
+        eager, traced = Value(-1.0), Value(-1.0)
+        compiled = compile_step(fn(traced), math.inf)
+        fn(eager)(math.inf)
+        compiled(math.inf)
+        assert bits(traced.grad) == bits(eager.grad)
+        assert math.isnan(eager.grad) != skipping  # the two engines really differ here
 
 
 def test_iris_training_is_bit_identical_and_tracing_changes_nothing():
