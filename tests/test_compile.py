@@ -424,3 +424,44 @@ def test_the_command_line_compiles_and_saves_the_same_model(tmp_path, capsys):
         assert main([*args, *extra]) == 0
     assert paths[0].read_bytes() == paths[1].read_bytes()
     assert '"compile": true' in capsys.readouterr().out
+
+
+def test_two_backward_passes_and_a_zero_grad_after_the_step():
+    nets = [MLP(2, [3, 2], "tanh", seed=5) for _ in range(2)]
+    opts = [Adam(n.parameters(), lr=0.05, weight_decay=0.01) for n in nets]
+
+    def step_of_two(net: MLP, opt: Adam) -> Callable[..., Any]:
+        def step(x: list[float], y: list[float]) -> Any:
+            out = net(x)
+            half_squared_error(out, y).backward()  # accumulates onto what the last call left
+            (out[0] * out[1]).backward()
+            opt.step()
+            first = net.parameters()[0].grad * 0.0  # a float: refused? no, .grad is read
+            return first
+
+        return step
+
+    with pytest.raises(TraceError, match=r"\.grad"):
+        compile_step(step_of_two(nets[1], opts[1]), [0.5, -1.0], [0.0, 1.0], optimizer=opts[1])
+
+    def step_of(net: MLP, opt: Adam) -> Callable[..., Any]:
+        def step(x: list[float], y: list[float]) -> Any:
+            out = net(x)
+            half_squared_error(out, y).backward()
+            (out[0] * out[1]).backward()
+            opt.step()
+            net.zero_grad()
+            return out
+
+        return step
+
+    compiled = compile_step(step_of(nets[1], opts[1]), [0.5, -1.0], [0.0, 1.0], optimizer=opts[1])
+    eager = step_of(nets[0], opts[0])
+    for p0, p1 in zip(nets[0].parameters(), nets[1].parameters()):
+        p0.grad = p1.grad = 0.25  # a gradient already held: the first pass adds onto it
+    rng = random.Random(4)
+    for _ in range(5):
+        x, y = [rng.uniform(-2, 2), rng.uniform(-2, 2)], [rng.random(), rng.random()]
+        assert outcome(compiled, x, y) == outcome(eager, x, y)
+        assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+    assert compiled.fallbacks == 0
