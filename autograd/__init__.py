@@ -9,7 +9,9 @@
 
 Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.ops` (the table of primitives and their derivatives),
-:mod:`autograd.gradcheck` (finite-difference checks) and
+:mod:`autograd.gradcheck` (finite-difference checks),
+:mod:`autograd.compile` (a training step traced once and run as straight-line
+Python, bit for bit the same) and
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
 """
 
