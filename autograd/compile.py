@@ -548,10 +548,14 @@ def _patches(trace: _Trace, optimizers: Sequence[CompilableOptimizer]) -> list[t
         saved.append((obj, name, vars(obj).get(name), had))
         setattr(obj, name, new)
 
-    plain_new, plain_init = engine._new_value, Value.__init__
+    plain_new, plain_init, plain_backward = engine._new_value, Value.__init__, Value.backward
+    tracing = threading.get_ident()  # other threads see Value as it always is
+    ident = threading.get_ident
 
     def new_value(cls: type) -> Any:
         v: Any = plain_new(cls)
+        if ident() != tracing:
+            return v
         trace.made[id(v)] = v
         trace.events.append(("node", v))
         if not is_grad_enabled():
@@ -560,26 +564,35 @@ def _patches(trace: _Trace, optimizers: Sequence[CompilableOptimizer]) -> list[t
 
     def init(self: Value, data: Any, label: str = "") -> None:
         plain_init(self, data, label)
-        trace.made[id(self)] = self
+        if ident() == tracing:
+            trace.made[id(self)] = self
 
     def get_data(self: Value) -> float:
         f: Any = sys._getframe(1)
-        if not _legit(f) and trace.dependent(self):
+        if not _legit(f) and ident() == tracing and trace.dependent(self):
             trace.problem(f"reading .data of a Value that depends on the inputs ({self!r:.50})")
         return _SLOT_DATA.__get__(self)  # type: ignore[no-any-return]
 
     def set_data(self: Value, value: float) -> None:
-        if not _legit(sys._getframe(1)) and (id(self) not in trace.made or trace.dependent(self)):
+        if (
+            not _legit(sys._getframe(1))
+            and ident() == tracing
+            and (id(self) not in trace.made or trace.dependent(self))
+        ):
             trace.problem("assigning .data inside the traced function (use an optimiser)")
         _SLOT_DATA.__set__(self, value)
 
     def get_grad(self: Value) -> float:
-        if not _legit(sys._getframe(1)) and (id(self) not in trace.made or self._op is not None):
+        if (
+            not _legit(sys._getframe(1))
+            and ident() == tracing
+            and (id(self) not in trace.made or self._op is not None)
+        ):
             trace.problem("reading .grad inside the traced function")
         return _SLOT_GRAD.__get__(self)  # type: ignore[no-any-return]
 
     def set_grad(self: Value, value: float) -> None:
-        if not _legit(sys._getframe(1)) and id(self) not in trace.made:
+        if not _legit(sys._getframe(1)) and ident() == tracing and id(self) not in trace.made:
             if type(value) is float and value == 0.0 and math.copysign(1.0, value) > 0:
                 trace.events.append(("zero", self))
             else:
@@ -592,6 +605,8 @@ def _patches(trace: _Trace, optimizers: Sequence[CompilableOptimizer]) -> list[t
 
         def compare(self: Value, other: Any) -> bool:
             outcome: bool = plain(self, other)
+            if ident() != tracing:
+                return outcome
             dependent = trace.dependent(self) or (type(other) is Value and trace.dependent(other))
             if dependent:
                 if type(other) is not Value and type(other) is not float:
@@ -602,11 +617,13 @@ def _patches(trace: _Trace, optimizers: Sequence[CompilableOptimizer]) -> list[t
         return compare
 
     def to_float(self: Value) -> float:
-        if trace.dependent(self):
+        if ident() == tracing and trace.dependent(self):
             trace.problem(f"float() of a Value that depends on the inputs ({self!r:.50})")
         return _SLOT_DATA.__get__(self)  # type: ignore[no-any-return]
 
     def backward(self: Value, grad: Any = 1.0) -> None:
+        if ident() != tracing:
+            return plain_backward(self, grad)
         seed = engine._to_float(grad, "backward")
         trace.events.append(("backward", self, seed))
 
