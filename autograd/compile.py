@@ -705,7 +705,7 @@ def _trace(
         try:
             traced_args, shapes = [], []
             for i, a in enumerate(args):
-                v, shape = _as_inputs(a, f"x{i}", trace)
+                v, shape = _as_inputs(a, f"c{i}", trace)
                 traced_args.append(v)
                 shapes.append(shape)
             result = fn(*traced_args)
@@ -725,7 +725,14 @@ def _trace(
 
 
 class _Names:
-    """Local names in the executable source, or readable names for :meth:`CompiledStep.source`."""
+    """Local names in the executable source, or readable names for :meth:`CompiledStep.source`.
+
+    CPython numbers a function's local variables in alphabetical order, and a local
+    numbered above 255 costs an extra instruction at every use (about half as much again
+    per statement). So the names sort by how often the code uses them: temporaries
+    ``_..``, node values ``a..`` and their gradients ``b..``, inputs ``c..``, then the
+    parameters' values ``p..`` and gradients ``q..``.
+    """
 
     def __init__(self, readable: Mapping[Value, str] | None) -> None:
         self.readable = readable
@@ -769,7 +776,7 @@ class _Gen:
         if k is None:
             k = self.leaves[id(v)] = len(self.leaf_list)
             self.leaf_list.append(v)
-            self.local[id(v)] = self.names.data(v, f"d{k}")
+            self.local[id(v)] = self.names.data(v, f"p{k}")
             self.pre.append(f"{self.local[id(v)]} = L{k}.data")
             self.gstate[k] = "unknown"
         return k
@@ -796,8 +803,8 @@ class _Gen:
     def gname(self, v: Value) -> str:
         k = self.leaves.get(id(v))
         if k is not None:
-            return self.names.grad(v, f"g{k}")
-        return self.names.grad(v, f"g{self.local[id(v)]}")
+            return self.names.grad(v, f"q{k}")
+        return self.names.grad(v, f"b{self.local[id(v)][1:]}")
 
     # --- forward -------------------------------------------------------------
 
@@ -810,7 +817,7 @@ class _Gen:
         consts = [None if type(a) is Value else a for a in args]
         traced = [a.data if type(a) is Value else a for a in args]
         rules = _rules(op, consts, traced)
-        name = self.names.data(v, f"v{next(self.counter)}")
+        name = self.names.data(v, f"a{next(self.counter)}")
         self.local[id(v)] = name
         v_rules = rules
         if v_rules.forward is not None:
@@ -980,6 +987,12 @@ class _Gen:
         self.grad_dirty.add(k)
 
 
+def _readable_input(name: str) -> str:
+    """``c1_0`` (argument 1, item 0) as ``arg1[0]``."""
+    head, *rest = name.split("_")
+    return f"arg{head[1:]}" + "".join(f"[{i}]" for i in rest)
+
+
 def _is_name(s: str) -> bool:
     return s.isidentifier()
 
@@ -1039,7 +1052,7 @@ def _generate(
 ) -> _Generated:
     gen = _Gen(trace, _Names(readable), _skips_zero_derivative(), optimizers)
     for key, name in trace.inputs.items():
-        gen.local[key] = name
+        gen.local[key] = name if readable is None else _readable_input(name)
     nodes = 0
     for event in trace.events:
         kind = event[0]
@@ -1061,15 +1074,15 @@ def _generate(
             g = "0.0" if gen.gstate[k] == "zero" else gen.gname(v)
             gen.commit.append(f"L{k}.grad = {g}")
     ret = _output(result, gen)
-    params = [f"x{i}" for i in range(len(args))]
+    params = [f"c{i}" for i in range(len(args))]
     statics: list[str] = []
     checks: list[str] = []
     unpack: list[str] = []
     floats: list[str] = []
     for i, shape in enumerate(shapes):
-        _checks(shape, f"x{i}", checks, statics, floats)
+        _checks(shape, f"c{i}", checks, statics, floats)
         if isinstance(shape, list):
-            unpack.append(f"{_unpack(shape)} = x{i}")
+            unpack.append(f"{_unpack(shape)} = c{i}")
     checks = [line.replace("{params}", ", ".join(params)) for line in checks]
     if floats:
         checks_after = [

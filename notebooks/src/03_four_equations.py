@@ -265,8 +265,8 @@ assert moved > 1e-3  # the step is real, so the comparison is not trivially true
 # BP1–BP4 for this one network, written out:
 #
 # * `dL/dz6 = dL/df6 * (f6 * (1.0 - f6))` is **BP1**: $\nabla_a C \odot \sigma'(z^L)$,
-#   with `dL/df6 = f6 - x1_0` ($a^L - y$; `x1_0` is the target $y$, `x0_0`, `x0_1`
-#   are the inputs);
+#   with `dL/df6 = (f6 - arg1[0])`, i.e. $a^L - y$ (the step's arguments are
+#   `arg0` $= x$ and `arg1` $= y$);
 # * `dL/df4 = dL/dz6 * W3[1][1]`, then `dL/dz4 = dL/df4 * (f4 * (1.0 - f4))` is
 #   **BP2**: $(w^{l+1})^T \delta^{l+1} \odot \sigma'(z^l)$, one row of the matrix
 #   product per line (a neuron feeding several neurons adds one line per use);
