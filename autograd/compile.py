@@ -309,7 +309,13 @@ _INLINE: dict[str, Callable[[Sequence[str]], str]] = {
 }
 """Candidate inline forms of the forward rules, by op name; used only where they pass the check."""
 
-_RUNTIME: dict[str, object] = {"_exp": math.exp, "_log": math.log, "_tanh": math.tanh, "math": math}
+_RUNTIME: dict[str, object] = {
+    "_exp": math.exp,
+    "_log": math.log,
+    "_tanh": math.tanh,
+    "_copysign": math.copysign,
+    "math": math,
+}
 
 _AWKWARD = (
     0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e16, -1e16, 1e100, -1e100, 1e-300, -5e-324,
@@ -454,12 +460,23 @@ def _partials_rule(
 # the engine's own rules of the backward pass, found by running it on tiny graphs
 
 
-def _skips_zero_derivative() -> bool:
-    """True if the engine skips ``g * d`` when ``d == 0`` (so ``inf * 0`` adds nothing)."""
+@dataclass(frozen=True)
+class _PassRules:
+    """Two rules of the engine's backward pass that an engine may take either way."""
+
+    skips_zero_derivative: bool  # g * d is not added when d == 0 (so inf * 0 adds nothing)
+    keeps_negative_zero: bool  # a leaf holding -0.0 is set aside like any held gradient
+
+
+def _pass_rules() -> _PassRules:
+    """The rules of this engine's backward pass, found by running it on two tiny graphs."""
     a = Value(0.0)
-    y = a * 0.0
-    (y * math.inf).backward()
-    return not math.isnan(a.grad)
+    (a * 0.0 * math.inf).backward()
+    skips = not math.isnan(a.grad)
+    b = Value(1.0)
+    b.grad = -0.0
+    (b * 1.0).backward(-0.0)  # kept aside: -0.0 + (0.0 + -0.0) = 0.0; else -0.0 + -0.0
+    return _PassRules(skips, math.copysign(1.0, b.grad) > 0.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -507,6 +524,7 @@ class _Trace:
     problems: list[str] = field(default_factory=list)
     steps: dict[int, Any] = field(default_factory=dict)
     depends: dict[int, bool] = field(default_factory=dict)
+    rules: _PassRules = field(default_factory=lambda: _PassRules(False, False))
 
     def problem(self, what: str, depth: int = 1) -> None:
         if len(self.problems) < 5:
@@ -679,13 +697,18 @@ def _recording() -> Iterator[None]:
         with enable():
             yield
         return
-    if not hasattr(engine, "_recording"):
-        raise TraceError("compile: cannot trace inside no_grad()")
-    previous, engine._recording = engine._recording, True
+    state: Any = engine
+    name = "_recording"  # a process-wide switch
+    if not hasattr(engine, name):
+        state, name = getattr(engine, "_thread", None), "recording"  # a switch per thread
+        if state is None or not hasattr(state, name):
+            raise TraceError("compile: cannot trace inside no_grad()")
+    previous = getattr(state, name)
+    setattr(state, name, True)
     try:
         yield
     finally:
-        engine._recording = previous
+        setattr(state, name, previous)
 
 
 def _trace(
@@ -700,6 +723,7 @@ def _trace(
     with _lock, _recording():
         if _active is not None:
             raise TraceError("compile: a traced function cannot compile another one")
+        trace.rules = _pass_rules()
         saved = _patches(trace, optimizers)
         _active = trace
         try:
@@ -754,7 +778,7 @@ class _Names:
 class _Gen:
     trace: _Trace
     names: _Names
-    skip_zero: bool
+    rules: _PassRules
     optimizers: Sequence[CompilableOptimizer]
     lines: list[str] = field(default_factory=list)
     pre: list[str] = field(default_factory=list)
@@ -799,6 +823,12 @@ class _Gen:
             self.leaf(x)
             return self.local[id(x)]
         return _POOL.literal(x)
+
+    def kept_test(self, k: int) -> str:
+        """When the engine sets leaf ``k``'s gradient aside before a pass (see _prepare_pass)."""
+        if self.rules.keeps_negative_zero:  # any gradient but +0.0
+            return f"k{k} or _copysign(1.0, k{k}) < 0.0"
+        return f"k{k}"  # a true one: not 0.0, not -0.0
 
     def gname(self, v: Value) -> str:
         k = self.leaves.get(id(v))
@@ -851,7 +881,7 @@ class _Gen:
             if state == "unknown":
                 self.emit(f"{g} = L{k}.grad")
             self.emit(f"k{k} = {g}")
-            self.emit(f"if k{k}:")
+            self.emit(f"if {self.kept_test(k)}:")
             self.emit(f"{g} = 0.0", 4)
             init[id(v)] = True
             kept.append(k)
@@ -863,7 +893,7 @@ class _Gen:
                 g = self.gname(root)
                 self.emit(f"{g} = {_POOL.literal(seed)}")
                 if k in kept:
-                    self.emit(f"if k{k}:")
+                    self.emit(f"if {self.kept_test(k)}:")
                     self.emit(f"{g} = k{k} + {g}", 4)
                 self.gstate[k] = "local"
                 self.grad_dirty.add(k)
@@ -873,7 +903,8 @@ class _Gen:
             for a in node.args:
                 if type(a) is Value and a._op is None:
                     start_leaf(a)
-        self.exact_nodes = bool(kept) or any(init.values())
+        # (with -0.0 kept aside too, every leaf's sum starts at +0.0: see add())
+        self.exact_nodes = not self.rules.keeps_negative_zero and (bool(kept) or any(init.values()))
         if seed != 1.0:  # (a seed of 1.0 is multiplied in as nothing: see add())
             self.emit(f"{self.gname(root)} = {_POOL.literal(seed)}")
         init[id(root)] = True
@@ -889,7 +920,7 @@ class _Gen:
                 continue
             if k in kept:
                 g = self.gname(v)
-                self.emit(f"if k{k}:")
+                self.emit(f"if {self.kept_test(k)}:")
                 self.emit(f"{g} = k{k} + {g}", 4)
             elif not init[id(v)]:
                 continue  # still exactly 0.0: no contribution reached it
@@ -927,9 +958,9 @@ class _Gen:
 
     def add(self, target: Value, g: str, d: str, init: dict[int, bool]) -> None:
         acc = self.gname(target)
-        if (d == "0.0" or d == "(-0.0)") and self.skip_zero:
+        if (d == "0.0" or d == "(-0.0)") and self.rules.skips_zero_derivative:
             return
-        conditional = self.skip_zero and not _is_literal(d)
+        conditional = self.rules.skips_zero_derivative and not _is_literal(d)
         if conditional and not _is_name(d):
             tmp = f"_d{next(self.counter)}"
             self.emit(f"{tmp} = {d}")
@@ -1050,7 +1081,7 @@ def _generate(
     mismatch: Callable[..., Any],
     with_backward: bool,
 ) -> _Generated:
-    gen = _Gen(trace, _Names(readable), _skips_zero_derivative(), optimizers)
+    gen = _Gen(trace, _Names(readable), trace.rules, optimizers)
     for key, name in trace.inputs.items():
         gen.local[key] = name if readable is None else _readable_input(name)
     nodes = 0
