@@ -944,6 +944,7 @@ class _Gen:
         rules = _rules(op, consts, traced)
         fill = {"o": self.local[id(node)], **{f"a{i}": self.expr(a) for i, a in enumerate(args)}}
         table: str | None = None
+        local: list[str] = []
         for i in targets:
             rule = rules.partials[i] if rules.partials is not None else None
             if rule is None:
@@ -951,16 +952,31 @@ class _Gen:
                     table = f"t{next(self.counter)}"
                     srcs = ", ".join(fill[f"a{j}"] for j in range(len(args)))
                     self.emit(f"{table} = P_{op.name}({fill['o']}, {srcs})")
-                d = f"{table}[{i}]"
+                local.append(f"{table}[{i}]")
             else:
-                d = rule.format(**fill)
-            self.add(args[i], g, d, init)  # type: ignore[arg-type]  # a Value: see targets
+                local.append(rule.format(**fill))
+        # With the rule "a zero derivative adds nothing", g * d with d == 0 must not be added.
+        # When g is finite, g * 0 is a zero, and adding a zero changes no sum that starts at
+        # +0.0 (a leaf's) and no value that matters in a node's (see add): so one test that g
+        # is finite (g - g is 0.0, not NaN) replaces a test of every d; an infinite or NaN
+        # gradient sends the step to the eager engine.
+        finite = False
+        skips = self.rules.skips_zero_derivative
+        if skips and not self.exact_nodes and any(not _is_literal(d) for d in local):
+            if not _is_literal(g):
+                self.emit(f"if {g} - {g}:  # not finite")
+                self.emit("raise _Guard", 4)
+            finite = not _is_literal(g) or g == "1.0"
+        for i, d in zip(targets, local):
+            self.add(args[i], g, d, init, finite)  # type: ignore[arg-type]  # a Value: see targets
 
-    def add(self, target: Value, g: str, d: str, init: dict[int, bool]) -> None:
+    def add(
+        self, target: Value, g: str, d: str, init: dict[int, bool], finite: bool = False
+    ) -> None:
         acc = self.gname(target)
         if (d == "0.0" or d == "(-0.0)") and self.rules.skips_zero_derivative:
             return
-        conditional = self.rules.skips_zero_derivative and not _is_literal(d)
+        conditional = self.rules.skips_zero_derivative and not _is_literal(d) and not finite
         if conditional and not _is_name(d):
             tmp = f"_d{next(self.counter)}"
             self.emit(f"{tmp} = {d}")

@@ -132,7 +132,9 @@ def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
         want = outcome(eager, x, y)
         assert outcome(compiled, x, y) == want
         assert state(net, opt) == state(eager_net, eager_opt)
-        if not isinstance(want, tuple):  # no error: the compiled code ran, not the eager step
+        grads = [p.grad for p in eager_net.parameters()]
+        if not isinstance(want, tuple) and all(map(math.isfinite, grads)):
+            # no error, nothing infinite: the compiled code ran, not the eager step
             assert compiled.fallbacks == before
 
 
