@@ -309,6 +309,11 @@ _INLINE: dict[str, Callable[[Sequence[str]], str]] = {
 }
 """Candidate inline forms of the forward rules, by op name; used only where they pass the check."""
 
+_INLINE_OTHER: dict[str, Callable[[Sequence[str]], str]] = {
+    "sum": lambda a: "(" + " + ".join(a) + ")" if a else "0.0",  # x_1 + x_2 + ..., no 0.0
+}
+"""Second candidates, tried when the first is not exact for this engine."""
+
 _RUNTIME: dict[str, object] = {
     "_exp": math.exp,
     "_log": math.log,
@@ -407,19 +412,19 @@ def _namespace() -> dict[str, object]:
 
 
 def _forward_rule(op: Op, consts: Sequence[object], traced: Sequence[float]) -> str | None:
-    make = _INLINE.get(op.name)
-    if make is None:
-        return None
     names = [f"_a{i}" for i in range(len(consts))]
     args = [n if c is None else _POOL.literal(c) for n, c in zip(names, consts)]
-    try:
-        body = make(args)
-        f = _lambda(names, body, _namespace())
-    except Exception:
-        return None
-    if all(_same(f, op.forward, a) for a in _probes(len(consts), consts, traced)):
-        slots = [f"{{a{i}}}" if c is None else lit for i, (c, lit) in enumerate(zip(consts, args))]
-        return make(slots)
+    probes = _probes(len(consts), consts, traced)
+    for make in (_INLINE.get(op.name), _INLINE_OTHER.get(op.name)):
+        if make is None:
+            continue
+        try:
+            f = _lambda(names, make(args), _namespace())
+        except Exception:
+            continue
+        if all(_same(f, op.forward, a) for a in probes):
+            slots = [f"{{a{i}}}" if c is None else x for i, (c, x) in enumerate(zip(consts, args))]
+            return make(slots)
     return None
 
 
