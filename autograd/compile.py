@@ -344,8 +344,7 @@ def _probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> li
                 state = (state * 1103515245 + 12345) % 2147483648  # a fixed, cheap sequence
                 row.append(pool[(state >> 8) % len(pool)])
             out.append(row)
-    if nargs == 1:
-        out += [[x] for x in _AWKWARD]
+    out += [[x] * nargs for x in _AWKWARD]  # every argument the same awkward number
     for args in out:
         for i, c in enumerate(consts):
             if c is not None:

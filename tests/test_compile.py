@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, graph_order, no_grad
+from autograd import Value, as_value, graph_order, no_grad
 from autograd.compile import TraceError, _pass_rules, compile_forward, compile_step
 from autograd.testing import ExprGraph, expr_graphs
 from nn import MLP, SGD, Adam, half_squared_error, mse
@@ -468,3 +468,55 @@ def test_two_backward_passes_and_a_zero_grad_after_the_step():
         assert outcome(compiled, x, y) == outcome(eager, x, y)
         assert state(nets[1], opts[1]) == state(nets[0], opts[0])
     assert compiled.fallbacks == 0
+
+
+AWKWARD = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e308, -1e308, 5e-324, 710.0, -710.0, 1e16]
+AWKWARD += [math.inf, -math.inf, math.nan]
+
+
+def argument_count(name: str, n: int) -> int:
+    from autograd import OPS
+
+    arity = OPS[name].arity
+    if arity is not None:
+        return arity
+    return {"linear": 2 * n + 1, "squared_error": 2 * n}.get(name, n)
+
+
+@given(st.sampled_from(sorted(__import__("autograd").OPS)), st.integers(1, 3), st.data())
+@settings(max_examples=300, deadline=None)
+def test_every_op_on_awkward_numbers_forward_and_backward(name, n, data):
+    """Signed zeros, infinities, NaN, overflow, sums that cancel: the compiled op is the op."""
+    from autograd.testing import apply_op
+
+    count = argument_count(name, n)
+    xs = data.draw(st.lists(st.sampled_from(AWKWARD), min_size=count, max_size=count))
+    seed = data.draw(st.sampled_from([1.0, -0.0, math.inf]))
+
+    def op_of(*vs: float) -> Value:  # (called with Values when traced, with floats when eager)
+        return apply_op(name, [as_value(v) for v in vs])
+
+    forward = compile_forward(op_of, *[0.5] * count)
+    assert outcome(forward, *xs) == outcome(op_of, *xs)
+
+    def step_of(params: list[Value]) -> Callable[[], Value]:
+        def step() -> Value:
+            root = apply_op(name, params)
+            root.backward(seed)
+            return root
+
+        return step
+
+    eager_params, params = [Value(x) for x in xs], [Value(x) for x in xs]
+    want = outcome(step_of(eager_params))
+    try:
+        compiled = compile_step(step_of(params))
+    except TraceError:
+        raise
+    except Exception as e:  # the example itself fails: the same error as the eager step
+        assert (type(e).__name__, str(e)) == want
+        return
+    assert outcome(compiled) == want
+    assert bits([(p.data, p.grad) for p in params]) == bits(
+        [(p.data, p.grad) for p in eager_params]
+    )
