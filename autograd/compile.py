@@ -333,8 +333,21 @@ def _bits(x: object) -> object:
     return struct.pack("<d", x) if type(x) is float else x
 
 
+_probe_cache: dict[tuple[object, ...], list[list[Any]]] = {}
+
+
 def _probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[list[Any]]:
     """Argument lists to check an inline expression on: awkward numbers, and sums that cancel."""
+    key = (nargs, *(_bits(c) for c in consts), *(_bits(t) for t in traced))
+    found = _probe_cache.get(key)
+    if found is None:
+        found = _probe_cache[key] = _make_probes(nargs, consts, traced)
+        if len(_probe_cache) > 256:
+            _probe_cache.clear()
+    return found
+
+
+def _make_probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[list[Any]]:
     out: list[list[Any]] = [list(traced)]
     state = nargs * 7919 + 17
     for pool, count in ((_AWKWARD, 16), (_CANCEL, 12)):
