@@ -1268,6 +1268,8 @@ def _floats(result: object) -> object:
 def _shape_key(x: object) -> object:
     if type(x) is float:
         return float
+    if isinstance(x, float):  # a float subclass (NumPy's float64): the eager step, no new trace
+        return float
     if isinstance(x, list | tuple) and x:
         return (type(x), tuple(_shape_key(i) for i in x))
     return (type(x), x) if x is None or type(x) in (int, str, bool) else id(x)
