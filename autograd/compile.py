@@ -79,7 +79,9 @@ class CompilableOptimizer(Protocol):
     ``data[i]`` and ``grad[i]`` are the local names (or literals) of parameter
     ``i``'s value and gradient; ``compute`` assigns the new values to the
     ``data`` names. ``me`` names the optimiser object, ``tmp`` is a prefix for
-    temporaries. The lines must compute exactly what ``step()`` computes.
+    temporaries; ``math`` is available, and ``raise _Guard`` sends the call to
+    the eager step (for a setting the lines were not written for). The lines
+    must compute exactly what ``step()`` computes.
     """
 
     params: list[Value]

@@ -520,3 +520,20 @@ def test_every_op_on_awkward_numbers_forward_and_backward(name, n, data):
     assert bits([(p.data, p.grad) for p in params]) == bits(
         [(p.data, p.grad) for p in eager_params]
     )
+
+
+def test_changing_the_learning_rate_or_the_momentum_after_compiling():
+    nets = [MLP(2, [2, 1], "sigmoid", seed=8) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.1) for n in nets]
+    eager = step_of(nets[0], opts[0], "mse")
+    compiled = compile_step(step_of(nets[1], opts[1], "mse"), [0.5, 0.5], [1.0], optimizer=opts[1])
+    rng = random.Random(2)
+    for i in range(12):
+        if i == 4:  # read at every call: still compiled
+            opts[0].lr = opts[1].lr = 0.05
+        if i == 8:  # another branch of step(): the guard sends it to the eager step
+            opts[0].momentum = opts[1].momentum = 0.9
+        x, y = [rng.uniform(-1, 1), rng.uniform(-1, 1)], [rng.random()]
+        assert outcome(compiled, x, y) == outcome(eager, x, y)
+        assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+    assert compiled.fallbacks == 4
