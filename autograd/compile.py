@@ -1362,16 +1362,24 @@ class CompiledStep:
                 return self._eager(*args)
         return fn(*args)
 
-    def source(self, names: Mapping[Value, str] | None = None, *, readable: bool = True) -> str:
+    def source(self, names: object = None, *, readable: bool = True) -> str:
         """The generated source of the first trace.
 
         With ``readable`` (the default) values and gradients are written with
-        the names of the Values they belong to: ``names`` if given, else each
-        Value's ``label`` (``nn`` labels parameters by attribute path,
-        ``layers.1.neurons.0.w.2``; the worked example by the article's names,
-        ``W2[1][3]``), and ``dL/d<name>`` for a gradient. That text is for
-        reading; ``readable=False`` gives the source that actually runs.
+        the names of the Values they belong to, and ``dL/d<name>`` for a
+        gradient: ``names`` maps Values to names, or is a model with
+        ``named_parameters()`` (``nn`` modules: the attribute path,
+        ``layers.1.neurons.0.w.2``); any other Value is named by its
+        ``label`` (the worked example labels the article's names, ``W2[1][3]``).
+        That text is for reading; ``readable=False`` gives the source that
+        actually runs.
         """
+        if names is not None and callable(getattr(names, "named_parameters", None)):
+            names = {p: name for name, p in names.named_parameters()}  # type: ignore[attr-defined]
+        if names is not None and not isinstance(names, Mapping):
+            raise TypeError(
+                f"source: names must be a mapping or a model, not {type(names).__name__}"
+            )
         trace, result, args, shapes = self._sources[self._first_key]
         generated = _generate(
             trace,

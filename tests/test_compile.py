@@ -393,7 +393,7 @@ def test_the_source_names_parameters_by_their_attribute_path():
     compiled = compile_step(
         step_of(net, opt, "half_squared_error"), [1.0, 2.0], [1.0], optimizer=opt
     )
-    text = compiled.source()
+    text = compiled.source(net)  # the model's own names: its attribute paths
     assert "layers.1.neurons.0.w.1" in text
     assert "dL/dlayers.0.neurons.1.b" in text
     runnable = compiled.source(readable=False)
