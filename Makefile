@@ -64,6 +64,8 @@ $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	@$(PY) -m pip install --quiet --disable-pip-version-check 'torch==2.13.0' \
 		|| echo "PyTorch could not be installed: its column of the chain benchmark is skipped."
+	@$(PY) -m pip install --quiet --disable-pip-version-check jax jaxlib \
+		|| echo "JAX could not be installed: its row of the compiled benchmark is skipped."
 	@touch $(BENCH_STAMP)
 
 bench-setup: $(BENCH_STAMP)

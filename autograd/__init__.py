@@ -11,7 +11,9 @@ Modules: :mod:`autograd.engine` (``Value``, the backward pass, ``no_grad``),
 :mod:`autograd.ops` (the table of primitives and their derivatives),
 :mod:`autograd.functional` (``grad`` and ``hessian``: derivatives as values,
 to any order), :mod:`autograd.graphcopy` (pickling and deep copies of graphs),
-:mod:`autograd.gradcheck` (finite-difference checks) and
+:mod:`autograd.gradcheck` (finite-difference checks),
+:mod:`autograd.compile` (a training step traced once and run as straight-line
+Python, bit for bit the same) and
 :mod:`autograd.testing` (hypothesis strategies; needs ``hypothesis``).
 
 The import name ``autograd`` is also that of the unrelated HIPS autograd

@@ -1,13 +1,14 @@
 """Run every benchmark, print a markdown report and write it to ``bench/results.md``.
 
 python -m bench.run            # everything (a few minutes)
-python -m bench.run chain iris # only some: iris, chain, scaling, memory, anomaly
+python -m bench.run chain iris # only some: iris, compiled, chain, scaling, memory, anomaly
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -140,9 +141,72 @@ def report_anomaly(targets: list[str]) -> list[str]:
     return _speed_table(r)
 
 
+def report_compiled(targets: list[str]) -> list[str]:
+    from . import compiled  # needs nn
+
+    lines = ["### Compiled steps (autograd.compile)", "", _paragraphs(compiled.__doc__), ""]
+    iris = compiled.run_iris()
+    ratio = iris.ratio("compiled")
+    targets.append(
+        f"| Iris step, compiled / by hand | {ratio:.2f}x | <= 0.35x | {_verdict(ratio <= 0.35)} |"
+    )
+    lines += _speed_table(iris)
+    if "JAX jit, per sample" in iris.times:
+        targets.append(
+            f"| Iris step, JAX jit per sample / by hand | {iris.ratio('JAX jit, per sample'):.2f}x"
+            " | (a contender) | - |"
+        )
+    wide = compiled.run_wide()
+    speedup = 1.0 / wide.ratio("compiled")
+    targets.append(
+        f"| 2-16-16-1 step (sigmoid), eager / compiled | {speedup:.2f}x | >= 7x | "
+        f"{_verdict(speedup >= 7.0)} |"
+    )
+    lines += _speed_table(wide)
+    tanh = compiled.run_wide("tanh")
+    targets.append(
+        f"| 2-16-16-1 step with tanh, eager / compiled | {1.0 / tanh.ratio('compiled'):.2f}x "
+        "| (reported) | - |"
+    )
+    lines += _speed_table(tanh)
+    lines += ["| network | compile time (nothing cached) | in eager steps |", "|---|---|---|"]
+    for name, (seconds, steps) in compiled.compile_cost().items():
+        lines.append(f"| {name} | {fmt_time(seconds)} | {steps:.0f} |")
+        targets.append(
+            f"| compile time, {name}, in eager steps | {steps:.0f} | <= 100 | "
+            f"{_verdict(steps <= 100)} |"
+        )
+    lines.append("")
+    batch = compiled.run_batch()
+    lines += _speed_table(batch)
+    runs = compiled.run_train()
+    own = statistics.median(e[0] / c[0] for e, c in zip(runs["eager"], runs["compiled"]))
+    wall = statistics.median(e[1] / c[1] for e, c in zip(runs["eager"], runs["compiled"]))
+    targets.append(
+        f"| deltagrad train iris --epochs 300, eager / --compile (its JSON seconds) | {own:.2f}x "
+        f"| >= 5x | {_verdict(own >= 5.0)} |"
+    )
+    targets.append(
+        f"| the same, whole process (start-up included) | {wall:.2f}x | (reported) | - |"
+    )
+    lines += [
+        "### deltagrad train iris --epochs 300",
+        "",
+        "| run | JSON seconds (median) | whole process (median) |",
+        "|---|---|---|",
+    ]
+    for name, pairs in runs.items():
+        lines.append(
+            f"| {name} | {statistics.median(p[0] for p in pairs):.2f} s | "
+            f"{statistics.median(p[1] for p in pairs):.2f} s |"
+        )
+    return [*lines, ""]
+
+
 # chain comes last: it imports PyTorch, whose objects slow every later garbage collection.
 REPORTS: dict[str, Callable[[list[str]], list[str]]] = {
     "iris": report_iris,
+    "compiled": report_compiled,
     "memory": report_memory,
     "anomaly": report_anomaly,
     "scaling": report_scaling,

@@ -58,6 +58,9 @@ def _targets(outputs: Outputs, targets: Sequence[float], where: str) -> list[flo
         raise ValueError(f"{where}: no outputs")
     checked: list[float] = []
     for k, t in enumerate(targets):
+        if isinstance(t, Value):  # a target traced by autograd.compile: checked where it is used
+            checked.append(t)
+            continue
         if type(t) is not float and (isinstance(t, bool) or not isinstance(t, numbers.Real)):
             raise ValueError(f"{where}: target {k} must be a finite real number, got {t!r:.40}")
         if not math.isfinite(t):

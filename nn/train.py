@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 
 from autograd import Value, no_grad
 from autograd import sum as vsum
+from autograd.compile import MAX_VARIANTS, CompiledStep, compile_forward, compile_step
 
 from .datasets import Dataset, DataSplit, load_iris
 from .init import Initializer, make_rng
@@ -58,6 +59,8 @@ __all__ = [
     "TrainResult",
     "argmax",
     "batch_loss",
+    "compiled_evaluation",
+    "compiled_train_step",
     "evaluate",
     "fit",
     "train",
@@ -130,6 +133,7 @@ class TrainResult:
     final_loss: float = math.nan
     seconds: float = 0.0
     interrupted: bool = False
+    compiled: str = "nothing"  # with fit(compile=True): "evaluation" or "step and evaluation"
 
 
 def argmax(values: Sequence[Value]) -> int:
@@ -145,16 +149,28 @@ def _objective(data: Dataset, objective: Objective | None) -> Objective:
     return objective if objective is not None else Objective("half-squared-error", len(data.y[0]))
 
 
-def evaluate(model: MLP, data: Dataset, objective: Objective | None = None) -> tuple[float, float]:
+def evaluate(
+    model: MLP,
+    data: Dataset,
+    objective: Objective | None = None,
+    compiled: CompiledStep | None = None,
+) -> tuple[float, float]:
     """``(mean loss, accuracy)`` of ``model`` on ``data``, under ``no_grad`` (no graph).
 
     Without an ``objective``: article 003's half squared error against the
-    one-hot targets, and argmax. No rows: ``(nan, nan)``.
+    one-hot targets, and argmax. No rows: ``(nan, nan)``. ``compiled`` (from
+    :func:`compiled_evaluation`) computes the same numbers, bit for bit, faster.
     """
     if len(data) == 0:
         return math.nan, math.nan
     obj = _objective(data, objective)
     total, correct = 0.0, 0
+    if compiled is not None:
+        for x, label in zip(data.x, data.labels):
+            loss, out = compiled(x, label)
+            total += loss
+            correct += obj.predict(out) == label
+        return total / len(data), correct / len(data)
     with no_grad():
         for x, label in zip(data.x, data.labels):
             out = model(x)
@@ -215,6 +231,63 @@ def train_step(
     return loss
 
 
+# --- compiled steps (autograd.compile): the same arithmetic, bit for bit, traced once ----
+
+
+def compiled_train_step(
+    model: MLP,
+    optimizer: Optimizer,
+    objective: Objective,
+    example: tuple[Sequence[Sequence[float]], Sequence[int]],
+    l2: float = 0.0,
+) -> CompiledStep:
+    """:func:`train_step` compiled: ``(xs, labels) -> (L_B, its data part, outputs)``.
+
+    The traced function builds exactly :func:`batch_loss`'s graph (it only
+    leaves out what reads ``.data``: the score and the accuracy, which the
+    caller takes from the returned outputs). The class labels are integers,
+    so each pattern of labels in a batch is compiled in as constants: a
+    pattern not seen before is traced again, up to
+    :data:`autograd.compile.MAX_VARIANTS`, after which the step runs eagerly
+    (the same numbers, at the engine's speed).
+    """
+
+    def step(xs: Sequence[Sequence[float]], labels: Sequence[int]) -> object:
+        outs = [model(x) for x in xs]
+        losses = [objective.loss(out, label) for out, label in zip(outs, labels)]
+        m = len(losses)
+        data = losses[0] if m == 1 else vsum(losses) * (1.0 / m)
+        total = data
+        if l2:
+            total = data + l2 * vsum([p * p for p in model.parameters()])
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        return total, data, outs
+
+    return compile_step(step, list(example[0]), tuple(example[1]), optimizer=optimizer)
+
+
+def compiled_evaluation(model: MLP, objective: Objective, data: Dataset) -> CompiledStep:
+    """:func:`evaluate`'s forward pass for one row, compiled: ``(x, label) -> (loss, outputs)``."""
+
+    def forward(x: Sequence[float], label: int) -> object:
+        out = model(x)
+        return objective.loss(out, label), out
+
+    return compile_forward(forward, data.x[0], data.labels[0])
+
+
+def _label_patterns(data: Dataset, batch_size: int, shuffle: bool, nclasses: int) -> int | None:
+    """How many label patterns the batches can show, when small enough to count; else None."""
+    n = len(data)
+    if batch_size == 1:
+        return nclasses
+    if not shuffle:  # the same batches every epoch
+        return len({tuple(data.labels[i : i + batch_size]) for i in range(0, n, batch_size)})
+    return 1 if batch_size >= n else None
+
+
 def _check_count(value: object, what: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValueError(f"{what} must be an integer from {low} to {high}, got {value!r:.40}")
@@ -236,6 +309,7 @@ def fit(
     on_step: Callable[[Step], None] | None = None,
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    compile: bool = False,  # noqa: A002 - the option's name on the command line
 ) -> TrainResult:
     """Train ``model`` on ``data.train`` for ``epochs`` epochs; see the module docstring.
 
@@ -243,6 +317,14 @@ def fit(
     optimiser's ``lr`` before step k. ``should_stop`` is asked after every
     step and after every epoch (for Ctrl-C); when it says yes, training ends
     there with ``interrupted`` set.
+
+    ``compile=True`` traces the evaluation once (:func:`compiled_evaluation`)
+    and, when the batches can show at most
+    :data:`autograd.compile.MAX_VARIANTS` patterns of labels (per-sample
+    steps, fixed batches, or the full batch), the training step too
+    (:func:`compiled_train_step`); reshuffled mini-batches of several classes
+    keep eager steps. Either way the trained network is bit for bit the eager
+    one; ``result.compiled`` says what ran compiled.
     """
     _check_count(epochs, "fit: epochs", 0, MAX_EPOCHS)
     n = len(data.train)
@@ -253,6 +335,17 @@ def fit(
     train = data.train
     order = list(range(n))
     result = TrainResult(model)
+    compiled_step: CompiledStep | None = None
+    forward: CompiledStep | None = None
+    if compile and n:
+        forward = compiled_evaluation(model, objective, train)
+        result.compiled = "evaluation"
+        patterns = _label_patterns(train, batch_size, shuffle, objective.nclasses)
+        if patterns is not None and patterns <= MAX_VARIANTS:
+            head = range(min(batch_size, n))
+            example = ([train.x[i] for i in head], [train.labels[i] for i in head])
+            compiled_step = compiled_train_step(model, optimizer, objective, example, l2)
+            result.compiled = "step and evaluation"
     k = 0
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -266,15 +359,18 @@ def fit(
                 optimizer.lr = lr_schedule(k)
             xs = [train.x[i] for i in rows]
             labels = [train.labels[i] for i in rows]
-            loss = train_step(model, optimizer, xs, labels, objective, l2)
-            total += loss.data_loss * len(rows)
-            correct += loss.correct
+            if compiled_step is not None:
+                l_b, data_loss, outs = compiled_step(xs, labels)
+                right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
+            else:
+                loss = train_step(model, optimizer, xs, labels, objective, l2)
+                l_b, data_loss, right = loss.total.data, loss.data_loss, loss.correct
+            total += data_loss * len(rows)
+            correct += right
             seen += len(rows)
             if on_step is not None:
                 lr = optimizer.lr
-                on_step(
-                    Step(epoch, k, rows, loss.total.data, loss.data_loss, loss.correct, lr, model)
-                )
+                on_step(Step(epoch, k, rows, l_b, data_loss, right, lr, model))
             k += 1
             result.steps = k
             if should_stop is not None and should_stop():
@@ -282,7 +378,7 @@ def fit(
         if seen < n:
             result.interrupted = True
             break
-        val_loss, val_accuracy = evaluate(model, data.val, objective)
+        val_loss, val_accuracy = evaluate(model, data.val, objective, forward)
         stats = EpochStats(
             epoch,
             total / seen,
@@ -299,8 +395,8 @@ def fit(
         if should_stop is not None and should_stop():
             result.interrupted = epoch < epochs
             break
-    result.final_loss, result.train_accuracy = evaluate(model, data.train, objective)
-    _, result.val_accuracy = evaluate(model, data.val, objective)
+    result.final_loss, result.train_accuracy = evaluate(model, data.train, objective, forward)
+    _, result.val_accuracy = evaluate(model, data.val, objective, forward)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -322,6 +418,7 @@ def train(
     on_step: Callable[[Step], None] | None = None,
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    compile: bool = False,  # noqa: A002
 ) -> TrainResult:
     """An MLP for ``data`` (inputs = features, outputs as ``loss`` needs), trained by SGD.
 
@@ -355,6 +452,7 @@ def train(
         on_step=on_step,
         on_epoch=on_epoch,
         should_stop=should_stop,
+        compile=compile,
     )
 
 
@@ -367,6 +465,7 @@ def train_iris(
     init: str | Initializer = "uniform01",
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    compile: bool = False,  # noqa: A002
 ) -> TrainResult:
     """Article 003: a ``4-hidden-3`` sigmoid network, per-sample SGD on the half squared error.
 
@@ -391,4 +490,5 @@ def train_iris(
         seed=rng,
         on_epoch=on_epoch,
         should_stop=should_stop,
+        compile=compile,
     )

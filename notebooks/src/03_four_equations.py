@@ -21,9 +21,11 @@
 # and never touches the engine.
 
 # %%
+from autograd.compile import compile_step
 from autograd.stepper import backward_steps
 from nn import MLP, SGD, half_squared_error
 from nn import reference as ref
+from nn.worked_example import LEARNING_RATE, X, Y, network
 
 # %% [markdown]
 # ## Notation (article 004)
@@ -257,3 +259,65 @@ moved = max(abs(n - o) for new, old in zip(rule_w, W) for r1, r0 in zip(new, old
             for n, o in zip(r1, r0))  # fmt: skip
 print(f"largest weight change in this step: {moved:.3e} (both ways)")
 assert moved > 1e-3  # the step is real, so the comparison is not trivially true
+
+# %% [markdown]
+# ## The four equations, written out by the compiler
+#
+# `autograd.compile.compile_step` traces one training step (forward pass, cost,
+# `backward()`, the SGD update) and writes it as straight-line Python, one statement
+# per node, each local derivative taken from the op table. For article 003's worked
+# example (the 2-3-2-1 sigmoid network, sample $x = (1, 2)$, $y = 1$, parameters named
+# as the article names them, neurons `z1..z6`, `f1..f6`) the generated step *is*
+# BP1–BP4 for this one network, written out:
+#
+# * `dL/dz6 = dL/df6 * (f6 * (1.0 - f6))` is **BP1**: $\nabla_a C \odot \sigma'(z^L)$,
+#   with `dL/df6 = (f6 - arg1[0])`, i.e. $a^L - y$ (the step's arguments are
+#   `arg0` $= x$ and `arg1` $= y$);
+# * `dL/df4 = dL/dz6 * W3[1][1]`, then `dL/dz4 = dL/df4 * (f4 * (1.0 - f4))` is
+#   **BP2**: $(w^{l+1})^T \delta^{l+1} \odot \sigma'(z^l)$, one row of the matrix
+#   product per line (a neuron feeding several neurons adds one line per use);
+# * `dL/db3[1] = dL/dz6 or 0.0` is **BP3** (`c or 0.0` is the engine's `0.0 + c`,
+#   written so that it costs no addition);
+# * `dL/dW3[1][1] = dL/dz6 * f4 or 0.0` is **BP4**: $a^{l-1}_k \delta^l_j$;
+# * the last lines are the update $w \leftarrow w - \eta\, \partial C / \partial w$.
+#
+# The compiled step is the engine's step bit for bit: the check below trains two
+# copies, one eagerly and one compiled.
+
+# %%
+example = network("forward")
+for k, layer in enumerate(example.layers, start=1):
+    for j, neuron in enumerate(layer.neurons, start=1):
+        for i, w in enumerate(neuron.w, start=1):
+            w.label = f"W{k}[{j}][{i}]"
+        neuron.b.label = f"b{k}[{j}]"
+units = [n for layer in example.layers for n in layer.neurons]
+sgd = SGD(example.parameters(), lr=LEARNING_RATE)
+
+
+def worked_step(x, y):
+    out = example(x)
+    loss = half_squared_error(out, y)
+    loss.label = "L"
+    for i, n in enumerate(units, start=1):
+        n.z.label, n.out.label = f"z{i}", f"f{i}"
+    sgd.zero_grad()
+    loss.backward()
+    sgd.step()
+    return loss
+
+
+compiled = compile_step(worked_step, X, Y, optimizer=sgd)
+print(compiled.source())
+
+# %%
+twin = network("forward")
+twin_sgd = SGD(twin.parameters(), lr=LEARNING_RATE)
+for _ in range(3):
+    compiled(X, Y)
+    twin_sgd.zero_grad()
+    half_squared_error(twin(X), Y).backward()
+    twin_sgd.step()
+assert [p.data.hex() for p in example.parameters()] == [p.data.hex() for p in twin.parameters()]
+assert [p.grad.hex() for p in example.parameters()] == [p.grad.hex() for p in twin.parameters()]
+print("three steps, compiled and eager: every parameter and gradient bit for bit the same")

@@ -1,0 +1,1450 @@
+"""Compiled steps: trace a step once, run it as straight-line Python, bit for bit the same.
+
+:func:`compile_step` runs a user's step function (forward pass, loss,
+``backward()``, optimiser update) once on example inputs, with every input
+number replaced by a leaf :class:`~autograd.engine.Value`, and records what
+it did. From that record it writes Python source with one statement per
+node: the forward pass, the backward pass in the very order
+:meth:`Value.backward` visits the nodes (:func:`~autograd.engine.graph_order`),
+and the optimiser's update. ``compile()`` turns the source into a function
+that takes new inputs and updates the parameters in place.
+
+Nothing here knows a derivative. Each local derivative is the op table's own
+``partials`` (:mod:`autograd.ops`) evaluated on *symbols*: objects whose
+arithmetic writes an expression string instead of computing a number. Where a
+``partials`` function compares its arguments (``relu``), every branch is
+followed and the generated code branches at run time; where symbols cannot
+go through it at all (``pow`` reads the float behind its argument), the
+generated code calls ``partials`` itself at run time. The same holds for the
+forward rules: an op whose rule can be written inline (``a * b``) is written
+inline, any other is called. Every inline expression is first checked
+against the op's own function on a set of awkward numbers (signed zeros,
+infinities, NaN, overflow, sums that cancel), bit for bit, and not used if
+any differs; so the generated code adds in the engine's own order with plain
+``+``, and a ``sum`` whose order cannot be reproduced is called, not guessed.
+
+A trace is valid only for a graph that does not depend on the data. While
+tracing, a comparison of a Value (``x < 0``) is recorded as a *guard*: the
+compiled function re-checks it and, if it comes out the other way, runs the
+step eagerly instead. Anything else that lets a number escape into Python
+(``float(v)``, reading or writing ``v.data`` or ``v.grad`` outside the
+engine, a ``no_grad`` block) is refused with :class:`TraceError`, naming the
+file and line. Inputs of another shape or type, ``no_grad`` or
+``detect_anomaly`` at call time, and any exception inside the compiled code
+also run the step eagerly: an error is then the engine's own error, and the
+parameters are left as the eager step leaves them (the compiled code writes
+nothing back until it has finished).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import math
+import os
+import struct
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from . import engine
+from .engine import Value, graph_order, is_grad_enabled
+from .ops import OPS, Op
+
+__all__ = [
+    "CompilableOptimizer",
+    "CompiledStep",
+    "TraceError",
+    "compile_forward",
+    "compile_step",
+]
+
+MAX_VARIANTS = 16
+"""Traces kept per compiled step (one per shape of input, or value of a non-float argument)."""
+
+
+class TraceError(RuntimeError):
+    """The traced function made a Python decision from a Value, or did something not compilable."""
+
+
+class CompilableOptimizer(Protocol):
+    """What an optimiser offers to be compiled (``nn.SGD`` and ``nn.Adam`` do).
+
+    ``params`` is the list it updates. ``compiled_update(data, grad, me, tmp)``
+    returns ``(compute, commit)``: lines of Python that compute the update
+    into local variables and lines that store the optimiser's new state.
+    ``data[i]`` and ``grad[i]`` are the local names (or literals) of parameter
+    ``i``'s value and gradient; ``compute`` assigns the new values to the
+    ``data`` names. ``me`` names the optimiser object, ``tmp`` is a prefix for
+    temporaries; ``math`` is available, and ``raise _Guard`` sends the call to
+    the eager step (for a setting the lines were not written for). The lines
+    must compute exactly what ``step()`` computes.
+    """
+
+    params: list[Value]
+
+    def step(self) -> None: ...
+
+    def compiled_update(
+        self, data: Sequence[str], grad: Sequence[str], me: str, tmp: str
+    ) -> tuple[list[str], list[str]]: ...
+
+
+# --------------------------------------------------------------------------------------
+# symbols: numbers that write the expression computing them
+
+
+class _NotSymbolic(Exception):
+    """Symbolic evaluation cannot follow this function; call it at run time instead."""
+
+
+class _Decider:
+    """Chooses the outcome of each comparison met while exploring a function's branches."""
+
+    def __init__(self) -> None:
+        self.prefix: list[bool] = []
+        self.taken: list[tuple[str, bool]] = []
+        self.pending: list[list[bool]] = []
+
+    def decide(self, expr: str) -> bool:
+        i = len(self.taken)
+        if i < len(self.prefix):
+            value = self.prefix[i]
+        else:
+            value = True
+            self.pending.append([v for _, v in self.taken] + [False])
+        self.taken.append((expr, value))
+        return value
+
+
+_decider: _Decider | None = None
+
+
+class _Pool:
+    """Constants that have no exact literal (NaN, infinities), bound to names ``K0, K1, ..``."""
+
+    def __init__(self) -> None:
+        self.names: dict[bytes, str] = {}
+        self.values: dict[str, float] = {}
+
+    def literal(self, x: object) -> str:
+        if type(x) is int:
+            return f"({x!r})"
+        if type(x) is not float:
+            raise _NotSymbolic(f"a {type(x).__name__} constant")
+        if math.isfinite(x):
+            return f"({x!r})" if math.copysign(1.0, x) < 0 else repr(x)
+        key = struct.pack("<d", x)
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = f"K{len(self.names)}"
+            self.values[name] = x
+        return name
+
+
+_POOL = _Pool()
+"""One pool for every generated source (append-only, used under the trace lock)."""
+
+
+def _lit(x: object) -> str:
+    if isinstance(x, _Sym):
+        return x.e
+    return _POOL.literal(x)
+
+
+def _sym_binary(fmt: str) -> tuple[Callable[..., _Sym], Callable[..., _Sym]]:
+    def forward(self: _Sym, other: object) -> _Sym:
+        return _Sym(fmt.format(self.e, _lit(other)))
+
+    def reflected(self: _Sym, other: object) -> _Sym:
+        return _Sym(fmt.format(_lit(other), self.e))
+
+    return forward, reflected
+
+
+def _sym_compare(fmt: str) -> Callable[..., _SymBool]:
+    def compare(self: _Sym, other: object) -> _SymBool:
+        return _SymBool(fmt.format(self.e, _lit(other)))
+
+    return compare
+
+
+class _SymBool:
+    __slots__ = ("e",)
+
+    def __init__(self, e: str) -> None:
+        self.e = e
+
+    def __bool__(self) -> bool:
+        if _decider is None:
+            raise _NotSymbolic("a comparison outside exploration")
+        return _decider.decide(self.e)
+
+
+class _Sym:
+    """A float-to-be: arithmetic on it builds the source of the computation."""
+
+    __slots__ = ("e",)
+
+    def __init__(self, e: str) -> None:
+        self.e = e
+
+    __add__, __radd__ = _sym_binary("({} + {})")
+    __sub__, __rsub__ = _sym_binary("({} - {})")
+    __mul__, __rmul__ = _sym_binary("({} * {})")
+    __truediv__, __rtruediv__ = _sym_binary("({} / {})")
+    __pow__, __rpow__ = _sym_binary("({} ** {})")
+    __lt__ = _sym_compare("({} < {})")
+    __le__ = _sym_compare("({} <= {})")
+    __gt__ = _sym_compare("({} > {})")
+    __ge__ = _sym_compare("({} >= {})")
+    __eq__ = _sym_compare("({} == {})")  # type: ignore[assignment]
+    __ne__ = _sym_compare("({} != {})")  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
+
+    def __neg__(self) -> _Sym:
+        return _Sym(f"(-{self.e})")
+
+    def __pos__(self) -> _Sym:
+        return self
+
+    def __getattr__(self, name: str) -> Callable[[], _Sym]:
+        # x.exp(), x.log() ...: what a Value would do, i.e. the op's forward rule on the float
+        op = OPS.get(name)
+        if op is None or op.arity != 1:
+            raise _NotSymbolic(f"attribute {name!r}")
+        return lambda: _Sym(f"F_{op.name}({self.e})")
+
+    def __float__(self) -> float:
+        raise _NotSymbolic("float() of a symbol")
+
+    def __bool__(self) -> bool:
+        raise _NotSymbolic("truth value of a symbol")
+
+    def __index__(self) -> int:
+        raise _NotSymbolic("a symbol used as an index")
+
+
+def _explore(fn: Callable[..., Any], args: Sequence[object], limit: int = 32) -> list[str]:
+    """The expressions of ``fn(*args)``'s results, following every branch on a symbol."""
+    global _decider
+    paths: list[tuple[list[tuple[str, bool]], tuple[str, ...]]] = []
+    decider = _Decider()
+    decider.pending = [[]]
+    previous, _decider = _decider, decider
+    try:
+        while decider.pending:
+            if len(paths) >= limit:
+                raise _NotSymbolic("too many branches")
+            decider.prefix, decider.taken = decider.pending.pop(), []
+            try:
+                result = tuple(fn(*args))
+            except _NotSymbolic:
+                raise
+            except Exception as e:  # a type the symbols cannot stand in for
+                raise _NotSymbolic(f"{type(e).__name__}: {e}") from None
+            paths.append((decider.taken, tuple(_lit(r) for r in result)))
+    finally:
+        _decider = previous
+    if len({len(r) for _, r in paths}) != 1:
+        raise _NotSymbolic("branches return different numbers of results")
+    return [_merge(paths, 0, k) for k in range(len(paths[0][1]))]
+
+
+def _merge(paths: list[tuple[list[tuple[str, bool]], tuple[str, ...]]], depth: int, k: int) -> str:
+    if len(paths) == 1 and len(paths[0][0]) == depth:
+        return paths[0][1][k]
+    cond = paths[0][0][depth][0]
+    yes = [p for p in paths if p[0][depth][1]]
+    no = [p for p in paths if not p[0][depth][1]]
+    if not yes or not no:  # the same condition met again on a path already decided
+        return _merge(yes or no, depth + 1, k)
+    return f"({_merge(yes, depth + 1, k)} if {cond} else {_merge(no, depth + 1, k)})"
+
+
+# --------------------------------------------------------------------------------------
+# inline forward rules, each checked against the op's own forward before use
+
+
+def _chain(terms: Sequence[str]) -> str:
+    """``0.0 + t1 + t2 + ...`` added left to right, with ``t1 or 0.0`` for ``0.0 + t1``.
+
+    ``0.0 + t`` is ``t`` except that it turns ``-0.0`` into ``0.0``; so is ``t or 0.0``,
+    which costs a truth test instead of a float addition. Each term must bind at least as
+    tightly as ``*`` (a name, a literal, a product of them, or something in brackets).
+    """
+    if not terms:
+        return "0.0"
+    return "(" + " + ".join([f"({terms[0]} or 0.0)", *terms[1:]]) + ")"
+
+
+def _inline_linear(a: Sequence[str]) -> str:
+    n = len(a) // 2
+    return f"({_chain([f'{a[i]} * {a[n + i]}' for i in range(n)])} + {a[2 * n]})"
+
+
+def _inline_squared_error(a: Sequence[str]) -> str:
+    n = len(a) // 2
+    d = [f"({a[n + k]} - {a[k]})" for k in range(n)]
+    return f"(0.5 * {_chain([f'{x} * {x}' for x in d])})"
+
+
+_INLINE: dict[str, Callable[[Sequence[str]], str]] = {
+    "add": lambda a: f"({a[0]} + {a[1]})",
+    "sub": lambda a: f"({a[0]} - {a[1]})",
+    "mul": lambda a: f"({a[0]} * {a[1]})",
+    "div": lambda a: f"({a[0]} / {a[1]})",
+    "neg": lambda a: f"(-{a[0]})",
+    "exp": lambda a: f"_exp({a[0]})",
+    "log": lambda a: f"_log({a[0]})",
+    "tanh": lambda a: f"_tanh({a[0]})",
+    "sigmoid": lambda a: (
+        f"((1.0 / (1.0 + _exp(-{a[0]}))) if {a[0]} >= 0.0 else ((_e := _exp({a[0]})) / (1.0 + _e)))"
+    ),
+    "relu": lambda a: f"(0.0 if {a[0]} <= 0.0 else {a[0]})",
+    "sum": _chain,
+    "linear": _inline_linear,
+    "squared_error": _inline_squared_error,
+}
+"""Candidate inline forms of the forward rules, by op name; used only where they pass the check."""
+
+_INLINE_OTHER: dict[str, Callable[[Sequence[str]], str]] = {
+    "sum": lambda a: "(" + " + ".join(a) + ")" if a else "0.0",  # x_1 + x_2 + ..., no 0.0
+}
+"""Second candidates, tried when the first is not exact for this engine."""
+
+_RUNTIME: dict[str, object] = {
+    "_exp": math.exp,
+    "_log": math.log,
+    "_tanh": math.tanh,
+    "_copysign": math.copysign,
+    "math": math,
+}
+
+_AWKWARD = (
+    0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e16, -1e16, 1e100, -1e100, 1e-300, -5e-324,
+    709.0, 710.0, -710.0, 1e308, -1e308, math.inf, -math.inf, math.nan, 0.1, 7.0,
+)  # fmt: skip
+_CANCEL = (1.0, -1.0, 1e16, -1e16, 3.0, 1e-16)
+
+
+def _bits(x: object) -> object:
+    return struct.pack("<d", x) if type(x) is float else x
+
+
+_probe_cache: dict[tuple[object, ...], list[list[Any]]] = {}
+
+
+def _probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[list[Any]]:
+    """Argument lists to check an inline expression on: awkward numbers, and sums that cancel."""
+    key = (nargs, *(_bits(c) for c in consts), *(_bits(t) for t in traced))
+    found = _probe_cache.get(key)
+    if found is None:
+        found = _probe_cache[key] = _make_probes(nargs, consts, traced)
+        if len(_probe_cache) > 256:
+            _probe_cache.clear()
+    return found
+
+
+def _make_probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[list[Any]]:
+    out: list[list[Any]] = [list(traced)]
+    state = nargs * 7919 + 17
+    for pool, count in ((_AWKWARD, 16), (_CANCEL, 12)):
+        for _ in range(count if nargs > 1 else 0):
+            row = []
+            for _ in range(nargs):
+                state = (state * 1103515245 + 12345) % 2147483648  # a fixed, cheap sequence
+                row.append(pool[(state >> 8) % len(pool)])
+            out.append(row)
+    out += [[x] * nargs for x in _AWKWARD]  # every argument the same awkward number
+    for args in out:
+        for i, c in enumerate(consts):
+            if c is not None:
+                args[i] = c
+    return out
+
+
+def _same(f: Callable[..., Any], g: Callable[..., Any], args: Sequence[Any]) -> bool:
+    """True if ``f(*args)`` and ``g(*args)`` give the same bits, or both raise."""
+    try:
+        a = f(*args)
+    except Exception:
+        a = None
+    try:
+        b = g(*args)
+    except Exception:
+        b = None
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(map(_eq_bits, a, b))
+    return _eq_bits(a, b)
+
+
+def _eq_bits(a: object, b: object) -> bool:
+    # Every bit, except which NaN: when two NaNs meet, the one an addition returns depends on
+    # the order the C compiler put the operands in, which Python code cannot choose.
+    if type(a) is not float or type(b) is not float:
+        return False
+    return _bits(a) == _bits(b) or (math.isnan(a) and math.isnan(b))
+
+
+def _lambda(params: Sequence[str], body: str, namespace: Mapping[str, object]) -> Any:
+    return eval(f"lambda {', '.join(params)}: {body}", dict(namespace))
+
+
+@dataclass
+class _Rules:
+    """How one (op, number of arguments, constants) signature is written: forward and partials."""
+
+    forward: str | None  # a format string over {a0}.., or None: call F_<op>
+    partials: list[str | None] | None  # per argument, a format string over {o}, {a0}..; None: call
+
+
+_rules_cache: dict[tuple[object, ...], _Rules] = {}
+
+
+def _rules(op: Op, consts: Sequence[object], traced: Sequence[float]) -> _Rules:
+    """Inline forms of ``op``'s forward rule and partials for this signature, where exact."""
+    key = (op, len(consts), *(_bits(c) for c in consts))
+    found = _rules_cache.get(key)
+    if found is None:
+        found = _rules_cache[key] = _Rules(
+            _forward_rule(op, consts, traced), _partials_rule(op, consts, traced)
+        )
+    return found
+
+
+def _namespace() -> dict[str, object]:
+    ns: dict[str, object] = dict(_RUNTIME)
+    ns.update(_POOL.values)
+    ns.update({f"F_{name}": op.forward for name, op in OPS.items()})
+    return ns
+
+
+def _forward_rule(op: Op, consts: Sequence[object], traced: Sequence[float]) -> str | None:
+    names = [f"_a{i}" for i in range(len(consts))]
+    args = [n if c is None else _POOL.literal(c) for n, c in zip(names, consts)]
+    probes = _probes(len(consts), consts, traced)
+    for make in (_INLINE.get(op.name), _INLINE_OTHER.get(op.name)):
+        if make is None:
+            continue
+        try:
+            f = _lambda(names, make(args), _namespace())
+        except Exception:
+            continue
+        if all(_same(f, op.forward, a) for a in probes):
+            slots = [f"{{a{i}}}" if c is None else x for i, (c, x) in enumerate(zip(consts, args))]
+            return make(slots)
+    return None
+
+
+def _partials_rule(
+    op: Op, consts: Sequence[object], traced: Sequence[float]
+) -> list[str | None] | None:
+    syms = [_Sym(f"{{a{i}}}") if c is None else c for i, c in enumerate(consts)]
+    try:
+        exprs = _explore(op.partials, [_Sym("{o}"), *syms])
+    except _NotSymbolic:
+        return None
+    if len(exprs) != len(consts):
+        return None
+    names = [f"_a{i}" for i in range(len(consts))]
+    plain = [e.format(o="_o", **{f"a{i}": names[i] for i in range(len(consts))}) for e in exprs]
+    try:
+        f = _lambda(["_o", *names], f"({', '.join(plain)},)", _namespace())
+    except Exception:
+        return None
+
+    def reference(*args: float) -> tuple[Any, ...]:
+        return tuple(op.partials(*args))
+
+    def candidate(*args: float) -> tuple[Any, ...]:
+        return tuple(f(*args))
+
+    for args in _probes(len(consts), consts, traced):
+        try:
+            out = op.forward(*args)
+        except Exception:
+            continue  # the forward pass stops there: no derivative is ever taken
+        if not _same(candidate, reference, [out, *args]):
+            return None
+    return [e if c is None else None for e, c in zip(exprs, consts)]
+
+
+# --------------------------------------------------------------------------------------
+# the engine's own rules of the backward pass, found by running it on tiny graphs
+
+
+@dataclass(frozen=True)
+class _PassRules:
+    """Two rules of the engine's backward pass that an engine may take either way."""
+
+    skips_zero_derivative: bool  # g * d is not added when d == 0 (so inf * 0 adds nothing)
+    keeps_negative_zero: bool  # a leaf holding -0.0 is set aside like any held gradient
+
+
+def _pass_rules() -> _PassRules:
+    """The rules of this engine's backward pass, found by running it on two tiny graphs."""
+    a = Value(0.0)
+    (a * 0.0 * math.inf).backward()
+    skips = not math.isnan(a.grad)
+    b = Value(1.0)
+    b.grad = -0.0
+    (b * 1.0).backward(-0.0)  # kept aside: -0.0 + (0.0 + -0.0) = 0.0; else -0.0 + -0.0
+    return _PassRules(skips, math.copysign(1.0, b.grad) > 0.0)
+
+
+# --------------------------------------------------------------------------------------
+# tracing
+
+_LEGIT = frozenset(
+    os.path.normcase(os.path.abspath(m.__file__ or ""))
+    for m in (engine, sys.modules[OPS["add"].partials.__module__], sys.modules[__name__])
+) | frozenset(
+    os.path.normcase(os.path.join(os.path.dirname(os.path.abspath(engine.__file__)), name))
+    for name in ("anomaly.py", "ops.py")
+)
+_lock = threading.RLock()
+_SLOT_DATA = Value.__dict__["data"]
+_SLOT_GRAD = Value.__dict__["grad"]
+
+
+def _place(depth: int) -> str:
+    frame: Any = sys._getframe(depth + 1)
+    while frame is not None and _legit(frame):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno} (in {frame.f_code.co_name})"
+
+
+_legit_cache: dict[str, bool] = {}
+
+
+def _legit(frame: Any) -> bool:
+    name = frame.f_code.co_filename
+    found = _legit_cache.get(name)
+    if found is None:
+        found = _legit_cache[name] = os.path.normcase(os.path.abspath(name)) in _LEGIT
+    return found
+
+
+@dataclass
+class _Trace:
+    """What one run of the traced function did, in order."""
+
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    made: dict[int, Value] = field(default_factory=dict)  # every Value made while tracing
+    inputs: dict[int, str] = field(default_factory=dict)  # input leaf -> its local name
+    problems: list[str] = field(default_factory=list)
+    steps: dict[int, Any] = field(default_factory=dict)
+    depends: dict[int, bool] = field(default_factory=dict)
+    rules: _PassRules = field(default_factory=lambda: _PassRules(False, False))
+
+    def problem(self, what: str, depth: int = 1) -> None:
+        if len(self.problems) < 5:
+            self.problems.append(f"{what} at {_place(depth + 1)}")
+
+    def dependent(self, v: Value) -> bool:
+        """True if ``v``'s value may change from call to call (an input, a parameter, ...)."""
+        key = id(v)
+        known = self.depends.get(key)
+        if known is not None:
+            return known
+        stack, order = [v], []
+        while stack:
+            node = stack.pop()
+            if id(node) in self.depends:
+                continue
+            order.append(node)
+            if node._op is not None:
+                stack += [a for a in node.args if type(a) is Value]
+        for node in reversed(order):
+            if node._op is None:
+                self.depends[id(node)] = id(node) not in self.made or id(node) in self.inputs
+            else:
+                self.depends[id(node)] = any(
+                    self.depends.get(id(a), True) for a in node.args if type(a) is Value
+                )
+        return self.depends[key]
+
+
+_active: _Trace | None = None
+
+
+def _patches(trace: _Trace, optimizers: Sequence[CompilableOptimizer]) -> list[tuple[Any, str]]:
+    """Install the recording versions of Value's hooks; return what to restore."""
+    saved: list[tuple[Any, str, Any, bool]] = []
+
+    def patch(obj: Any, name: str, new: Any) -> None:
+        had = name in vars(obj)
+        saved.append((obj, name, vars(obj).get(name), had))
+        setattr(obj, name, new)
+
+    plain_new, plain_init, plain_backward = engine._new_value, Value.__init__, Value.backward
+    tracing = threading.get_ident()  # other threads see Value as it always is
+    ident = threading.get_ident
+
+    def new_value(cls: type) -> Any:
+        v: Any = plain_new(cls)
+        if ident() != tracing:
+            return v
+        trace.made[id(v)] = v
+        trace.events.append(("node", v))
+        if not is_grad_enabled():
+            trace.problem("an operation inside no_grad()")
+        return v
+
+    def init(self: Value, data: Any, label: str = "") -> None:
+        plain_init(self, data, label)
+        if ident() == tracing:
+            trace.made[id(self)] = self
+
+    def get_data(self: Value) -> float:
+        f: Any = sys._getframe(1)
+        if not _legit(f) and ident() == tracing and trace.dependent(self):
+            trace.problem(f"reading .data of a Value that depends on the inputs ({self!r:.50})")
+        return _SLOT_DATA.__get__(self)  # type: ignore[no-any-return]
+
+    def set_data(self: Value, value: float) -> None:
+        if (
+            not _legit(sys._getframe(1))
+            and ident() == tracing
+            and (id(self) not in trace.made or trace.dependent(self))
+        ):
+            trace.problem("assigning .data inside the traced function (use an optimiser)")
+        _SLOT_DATA.__set__(self, value)
+
+    def get_grad(self: Value) -> float:
+        if (
+            not _legit(sys._getframe(1))
+            and ident() == tracing
+            and (id(self) not in trace.made or self._op is not None)
+        ):
+            trace.problem("reading .grad inside the traced function")
+        return _SLOT_GRAD.__get__(self)  # type: ignore[no-any-return]
+
+    def set_grad(self: Value, value: float) -> None:
+        if not _legit(sys._getframe(1)) and ident() == tracing and id(self) not in trace.made:
+            if type(value) is float and value == 0.0 and math.copysign(1.0, value) > 0:
+                trace.events.append(("zero", self))
+            else:
+                trace.problem(f"assigning .grad = {value!r:.30} inside the traced function")
+            return
+        _SLOT_GRAD.__set__(self, value)
+
+    def comparison(name: str, symbol: str) -> Callable[[Value, Any], bool]:
+        plain = getattr(Value, name)
+
+        def compare(self: Value, other: Any) -> bool:
+            outcome: bool = plain(self, other)
+            if ident() != tracing:
+                return outcome
+            dependent = trace.dependent(self) or (type(other) is Value and trace.dependent(other))
+            if dependent:
+                if type(other) is not Value and type(other) is not float:
+                    trace.problem(f"comparing a Value with {type(other).__name__} {other!r:.30}")
+                trace.events.append(("guard", self, symbol, other, outcome, _place(1)))
+            return outcome
+
+        return compare
+
+    def to_float(self: Value) -> float:
+        if ident() == tracing and trace.dependent(self):
+            trace.problem(f"float() of a Value that depends on the inputs ({self!r:.50})")
+        return _SLOT_DATA.__get__(self)  # type: ignore[no-any-return]
+
+    def backward(self: Value, grad: Any = 1.0) -> None:
+        if ident() != tracing:
+            return plain_backward(self, grad)
+        seed = engine._to_float(grad, "backward")
+        trace.events.append(("backward", self, seed))
+
+    patch(engine, "_new_value", new_value)
+    patch(Value, "__init__", init)
+    patch(Value, "data", property(get_data, set_data))
+    patch(Value, "grad", property(get_grad, set_grad))
+    for name, symbol in (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")):
+        patch(Value, name, comparison(name, symbol))
+    patch(Value, "__float__", to_float)
+    patch(Value, "backward", backward)
+    for opt in optimizers:
+
+        def step(opt: Any = opt) -> None:
+            if id(opt) in trace.steps:
+                trace.problem("a second step() of the same optimiser in one traced call")
+            trace.steps[id(opt)] = opt
+            trace.events.append(("step", opt))
+
+        patch(opt, "step", step)
+    return saved  # type: ignore[return-value]
+
+
+def _unpatch(saved: list[Any]) -> None:
+    for obj, name, old, had in reversed(saved):
+        if had:
+            setattr(obj, name, old)
+        else:
+            delattr(obj, name)
+
+
+def _as_inputs(example: object, name: str, trace: _Trace) -> tuple[object, object]:
+    """``example`` with every float replaced by an input leaf; and its shape for unpacking."""
+    if type(example) is float:
+        v = Value(example)
+        trace.inputs[id(v)] = name
+        return v, name
+    if isinstance(example, list | tuple) and example:
+        parts = [_as_inputs(x, f"{name}_{i}", trace) for i, x in enumerate(example)]
+        values = [p[0] for p in parts]
+        return (values if isinstance(example, list) else tuple(values)), [p[1] for p in parts]
+    return example, None  # a static argument: compiled in as it is, checked at every call
+
+
+@contextmanager
+def _recording() -> Iterator[None]:
+    """Record graphs inside this block, even if it is entered inside ``no_grad()``."""
+    if is_grad_enabled():
+        yield
+        return
+    enable = getattr(engine, "enable_grad", None)
+    if enable is not None:
+        with enable():
+            yield
+        return
+    state: Any = engine
+    name = "_recording"  # a process-wide switch
+    if not hasattr(engine, name):
+        state, name = getattr(engine, "_thread", None), "recording"  # a switch per thread
+        if state is None or not hasattr(state, name):
+            raise TraceError("compile: cannot trace inside no_grad()")
+    previous = getattr(state, name)
+    setattr(state, name, True)
+    try:
+        yield
+    finally:
+        setattr(state, name, previous)
+
+
+def _trace(
+    fn: Callable[..., Any], args: Sequence[object], optimizers: Sequence[CompilableOptimizer]
+) -> tuple[_Trace, Any, list[object], list[object]]:
+    global _active
+    from .anomaly import is_anomaly_enabled
+
+    if is_anomaly_enabled():
+        raise TraceError("compile: cannot trace inside detect_anomaly()")
+    trace = _Trace()
+    with _lock, _recording():
+        if _active is not None:
+            raise TraceError("compile: a traced function cannot compile another one")
+        trace.rules = _pass_rules()
+        saved = _patches(trace, optimizers)
+        _active = trace
+        try:
+            traced_args, shapes = [], []
+            for i, a in enumerate(args):
+                v, shape = _as_inputs(a, f"c{i}", trace)
+                traced_args.append(v)
+                shapes.append(shape)
+            result = fn(*traced_args)
+        finally:
+            _active = None
+            _unpatch(saved)
+    if trace.problems:
+        raise TraceError(
+            "compile: the traced function depends on the data in a way a trace cannot follow: "
+            + "; ".join(trace.problems)
+        )
+    return trace, result, traced_args, shapes
+
+
+# --------------------------------------------------------------------------------------
+# code generation
+
+
+class _Names:
+    """Local names in the executable source, or readable names for :meth:`CompiledStep.source`.
+
+    CPython numbers a function's local variables in alphabetical order, and a local
+    numbered above 255 costs an extra instruction at every use (about half as much again
+    per statement). So the names sort by how often the code uses them: temporaries
+    ``_..``, node values ``a..`` and their gradients ``b..``, inputs ``c..``, then the
+    parameters' values ``p..`` and gradients ``q..``.
+    """
+
+    def __init__(self, readable: Mapping[Value, str] | None) -> None:
+        self.readable = readable
+
+    def data(self, v: Value, local: str) -> str:
+        if self.readable is None:
+            return local
+        name = self.readable.get(v) or v.label
+        return name or local
+
+    def grad(self, v: Value, local: str) -> str:
+        if self.readable is None:
+            return local
+        name = self.readable.get(v) or v.label
+        return f"dL/d{name}" if name else local
+
+
+@dataclass
+class _Gen:
+    trace: _Trace
+    names: _Names
+    rules: _PassRules
+    optimizers: Sequence[CompilableOptimizer]
+    lines: list[str] = field(default_factory=list)
+    pre: list[str] = field(default_factory=list)
+    commit: list[str] = field(default_factory=list)
+    local: dict[int, str] = field(default_factory=dict)  # Value -> its data local
+    leaves: dict[int, int] = field(default_factory=dict)  # pre-existing leaf -> index k
+    leaf_list: list[Value] = field(default_factory=list)
+    gstate: dict[int, str] = field(default_factory=dict)  # leaf k -> "unknown" | "zero" | "local"
+    grad_dirty: set[int] = field(default_factory=set)
+    data_dirty: set[int] = field(default_factory=set)
+    counter: itertools.count[int] = field(default_factory=itertools.count)
+    exact_nodes: bool = False  # True: node gradients start at 0.0 too (see add)
+
+    def emit(self, line: str, indent: int = 3) -> None:
+        self.lines.append("    " * indent + line)
+
+    def leaf(self, v: Value) -> int:
+        k = self.leaves.get(id(v))
+        if k is None:
+            k = self.leaves[id(v)] = len(self.leaf_list)
+            self.leaf_list.append(v)
+            self.local[id(v)] = self.names.data(v, f"p{k}")
+            self.pre.append(f"{self.local[id(v)]} = L{k}.data")
+            self.gstate[k] = "unknown"
+        return k
+
+    def expr(self, x: object) -> str:
+        """The source of an argument: a Value's local, or a constant's literal."""
+        if type(x) is Value:
+            found = self.local.get(id(x))
+            if found is not None:
+                return found
+            if id(x) in self.trace.made:
+                if x._op is not None:
+                    raise TraceError("compile: internal error: a node used before it was made")
+                return _POOL.literal(x.data)  # a constant leaf made inside the traced call
+            if x._op is not None:
+                raise TraceError(
+                    f"compile: the traced function uses {x!r:.60}, computed before tracing "
+                    "from other Values; compute it inside the function or make it a leaf"
+                )
+            self.leaf(x)
+            return self.local[id(x)]
+        return _POOL.literal(x)
+
+    def kept_test(self, k: int) -> str:
+        """When the engine sets leaf ``k``'s gradient aside before a pass (see _prepare_pass)."""
+        if self.rules.keeps_negative_zero:  # any gradient but +0.0
+            return f"k{k} or _copysign(1.0, k{k}) < 0.0"
+        return f"k{k}"  # a true one: not 0.0, not -0.0
+
+    def gname(self, v: Value) -> str:
+        k = self.leaves.get(id(v))
+        if k is not None:
+            return self.names.grad(v, f"q{k}")
+        return self.names.grad(v, f"b{self.local[id(v)][1:]}")
+
+    # --- forward -------------------------------------------------------------
+
+    def node(self, v: Value) -> None:
+        op: Op | None = v._op
+        if op is None:
+            return  # a leaf made inside the call (a constant): its literal is used
+        args = v.args
+        srcs = [self.expr(a) for a in args]
+        consts = [None if type(a) is Value else a for a in args]
+        traced = [a.data if type(a) is Value else a for a in args]
+        rules = _rules(op, consts, traced)
+        name = self.names.data(v, f"a{next(self.counter)}")
+        self.local[id(v)] = name
+        v_rules = rules
+        if v_rules.forward is not None:
+            body = v_rules.forward.format(**{f"a{i}": s for i, s in enumerate(srcs)})
+        else:
+            body = f"F_{op.name}({', '.join(srcs)})"
+        self.emit(f"{name} = {body}")
+
+    def guard(self, left: Value, symbol: str, right: object, outcome: bool, where: str) -> None:
+        test = f"{self.expr(left)} {symbol} {self.expr(right)}"
+        self.emit(f"if {'not ' if outcome else ''}({test}):  # guard from {where}")
+        self.emit("raise _Guard", 4)
+
+    # --- backward ------------------------------------------------------------
+
+    def backward(self, root: Value, seed: float) -> None:
+        init: dict[int, bool] = {}  # accumulator initialised?
+        kept: list[int] = []
+
+        def start_leaf(v: Value) -> None:
+            if id(v) in self.trace.made:
+                return
+            k = self.leaf(v)
+            if k in kept or id(v) in init:
+                return
+            g = self.gname(v)
+            state = self.gstate[k]
+            if state == "zero":
+                init[id(v)] = False
+                return
+            if state == "unknown":
+                self.emit(f"{g} = L{k}.grad")
+            self.emit(f"k{k} = {g}")
+            self.emit(f"if {self.kept_test(k)}:")
+            self.emit(f"{g} = 0.0", 4)
+            init[id(v)] = True
+            kept.append(k)
+
+        if root._op is None:
+            start_leaf(root)
+            if id(root) not in self.trace.made:
+                k = self.leaves[id(root)]
+                g = self.gname(root)
+                self.emit(f"{g} = {_POOL.literal(seed)}")
+                if k in kept:
+                    self.emit(f"if {self.kept_test(k)}:")
+                    self.emit(f"{g} = k{k} + {g}", 4)
+                self.gstate[k] = "local"
+                self.grad_dirty.add(k)
+            return
+        order = graph_order(root)
+        for node in order:  # the leaves the pass reaches, as _prepare_pass finds them
+            for a in node.args:
+                if type(a) is Value and a._op is None:
+                    start_leaf(a)
+        # (with -0.0 kept aside too, every leaf's sum starts at +0.0: see add())
+        self.exact_nodes = not self.rules.keeps_negative_zero and (bool(kept) or any(init.values()))
+        if seed != 1.0:  # (a seed of 1.0 is multiplied in as nothing: see add())
+            self.emit(f"{self.gname(root)} = {_POOL.literal(seed)}")
+        init[id(root)] = True
+        for node in order:
+            g = self.gname(node) if node is not root or seed != 1.0 else "1.0"
+            if not init.get(id(node), False):
+                self.emit(f"{g} = 0.0")
+                init[id(node)] = True
+            self.contributions(node, g, init)
+        for v in self.leaf_list:
+            k = self.leaves[id(v)]
+            if id(v) not in init:
+                continue
+            if k in kept:
+                g = self.gname(v)
+                self.emit(f"if {self.kept_test(k)}:")
+                self.emit(f"{g} = k{k} + {g}", 4)
+            elif not init[id(v)]:
+                continue  # still exactly 0.0: no contribution reached it
+            self.gstate[k] = "local"
+            self.grad_dirty.add(k)
+
+    def contributions(self, node: Value, g: str, init: dict[int, bool]) -> None:
+        op: Op = node._op  # type: ignore[assignment]
+        args = node.args
+        consts = [None if type(a) is Value else a for a in args]
+        traced = [a.data if type(a) is Value else a for a in args]
+        targets = [
+            i
+            for i, a in enumerate(args)
+            if type(a) is Value
+            and (id(a) not in self.trace.made or a._op is not None)
+            and id(a) not in self.trace.inputs
+        ]
+        if not targets:
+            return
+        rules = _rules(op, consts, traced)
+        fill = {"o": self.local[id(node)], **{f"a{i}": self.expr(a) for i, a in enumerate(args)}}
+        table: str | None = None
+        local: list[str] = []
+        for i in targets:
+            rule = rules.partials[i] if rules.partials is not None else None
+            if rule is None:
+                if table is None:
+                    table = f"t{next(self.counter)}"
+                    srcs = ", ".join(fill[f"a{j}"] for j in range(len(args)))
+                    self.emit(f"{table} = P_{op.name}({fill['o']}, {srcs})")
+                local.append(f"{table}[{i}]")
+            else:
+                local.append(rule.format(**fill))
+        # With the rule "a zero derivative adds nothing", g * d with d == 0 must not be added.
+        # When g is finite, g * 0 is a zero, and adding a zero changes no sum that starts at
+        # +0.0 (a leaf's) and no value that matters in a node's (see add): so one test that g
+        # is finite (g - g is 0.0, not NaN) replaces a test of every d; an infinite or NaN
+        # gradient sends the step to the eager engine.
+        finite = False
+        skips = self.rules.skips_zero_derivative
+        if skips and not self.exact_nodes and any(not _is_literal(d) for d in local):
+            if not _is_literal(g):
+                self.emit(f"if {g} - {g}:  # not finite")
+                self.emit("raise _Guard", 4)
+            finite = not _is_literal(g) or g == "1.0"
+        for i, d in zip(targets, local):
+            self.add(args[i], g, d, init, finite)  # type: ignore[arg-type]  # a Value: see targets
+
+    def add(
+        self, target: Value, g: str, d: str, init: dict[int, bool], finite: bool = False
+    ) -> None:
+        acc = self.gname(target)
+        if (d == "0.0" or d == "(-0.0)") and self.rules.skips_zero_derivative:
+            return
+        conditional = self.rules.skips_zero_derivative and not _is_literal(d) and not finite
+        if conditional and not _is_name(d):
+            tmp = f"_d{next(self.counter)}"
+            self.emit(f"{tmp} = {d}")
+            d = tmp
+        term = g if d == "1.0" else d if g == "1.0" else f"{g} * {d}"
+        ready = init.get(id(target), False)
+        # The engine adds into a gradient that starts at 0.0, and 0.0 + c differs from c only
+        # for c = -0.0; ``c or 0.0`` is ``0.0 + c`` without a float addition (see _chain). A
+        # leaf's gradient is seen, so a leaf's sum starts at 0.0 here too. A node's gradient
+        # only multiplies local derivatives, and every product ends in some leaf's sum
+        # 0.0 + c1 + c2 + ..., whose value never depends on the sign of a zero term; so a
+        # node's first contribution is taken as it is (unless a leaf's sum starts from a
+        # gradient it already holds, which may be -0.0: then nodes start at 0.0 as well).
+        first = f"{term} or 0.0" if target._op is None or self.exact_nodes else term
+        if ready and conditional:
+            self.emit(f"if {d}:")
+            self.emit(f"{acc} = {acc} + {term}", 4)
+        elif ready:
+            self.emit(f"{acc} = {acc} + {term}")
+        elif conditional:
+            self.emit(f"{acc} = ({first}) if {d} else 0.0")
+        else:
+            self.emit(f"{acc} = {first}")
+        init[id(target)] = True
+
+    # --- optimiser -------------------------------------------------------------
+
+    def step(self, opt: CompilableOptimizer) -> None:
+        j = next(i for i, o in enumerate(self.optimizers) if o is opt)
+        data, grad = [], []
+        for p in opt.params:
+            if id(p) in self.trace.made:
+                raise TraceError("compile: an optimiser updates a Value made inside the call")
+            k = self.leaf(p)
+            data.append(self.local[id(p)])
+            state = self.gstate[k]
+            if state == "zero":
+                grad.append("0.0")
+            else:
+                if state == "unknown":
+                    self.emit(f"{self.gname(p)} = L{k}.grad")
+                    self.gstate[k] = "local"
+                grad.append(self.gname(p))
+            self.data_dirty.add(k)
+        compute, commit = opt.compiled_update(data, grad, f"O{j}", f"_o{j}")
+        for line in compute:
+            self.emit(line)
+        self.commit += commit
+
+    def zero(self, v: Value) -> None:
+        if id(v) in self.trace.made:
+            return
+        k = self.leaf(v)
+        self.gstate[k] = "zero"
+        self.grad_dirty.add(k)
+
+
+def _readable_input(name: str) -> str:
+    """``c1_0`` (argument 1, item 0) as ``arg1[0]``."""
+    head, *rest = name.split("_")
+    return f"arg{head[1:]}" + "".join(f"[{i}]" for i in rest)
+
+
+def _is_name(s: str) -> bool:
+    return s.isidentifier()
+
+
+def _is_literal(s: str) -> bool:
+    t = s.strip("()")
+    try:
+        float(t)
+    except ValueError:
+        return t.startswith("K") and t[1:].isdigit()
+    return True
+
+
+def _unpack(shape: object) -> str:
+    if isinstance(shape, str):
+        return shape
+    if shape is None:
+        return "_"
+    assert isinstance(shape, list)
+    inner = ", ".join(_unpack(s) for s in shape)
+    return f"({inner},)"
+
+
+def _checks(shape: object, src: str, out: list[str], statics: list[str], floats: list[str]) -> None:
+    """Lines that check a static argument; the float leaves' names, to check their type."""
+    if shape is None:
+        name = f"S{len(statics)}"
+        statics.append(src)
+        out.append(f"if type({src}) is not type({name}) or {src} != {name}:")
+        out.append("    return _mismatch({params})")
+        return
+    if isinstance(shape, str):
+        floats.append(shape)
+        return
+    assert isinstance(shape, list)
+    for i, s in enumerate(shape):
+        _checks(s, f"{src}[{i}]", out, statics, floats)
+
+
+@dataclass
+class _Generated:
+    source: str
+    function: Callable[..., Any]
+    nodes: int
+
+
+def _generate(
+    trace: _Trace,
+    result: object,
+    args: Sequence[object],
+    shapes: Sequence[object],
+    optimizers: Sequence[CompilableOptimizer],
+    readable: Mapping[Value, str] | None,
+    fallback: Callable[..., Any],
+    mismatch: Callable[..., Any],
+    with_backward: bool,
+) -> _Generated:
+    gen = _Gen(trace, _Names(readable), trace.rules, optimizers)
+    for key, name in trace.inputs.items():
+        gen.local[key] = name if readable is None else _readable_input(name)
+    nodes = 0
+    for event in trace.events:
+        kind = event[0]
+        if kind == "node":
+            gen.node(event[1])
+            nodes += 1
+        elif kind == "zero":
+            gen.zero(event[1])
+        elif kind == "backward":
+            gen.backward(event[1], event[2])
+        elif kind == "step":
+            gen.step(event[1])
+        elif kind == "guard":
+            gen.guard(*event[1:])
+    for k, v in enumerate(gen.leaf_list):
+        if k in gen.data_dirty:
+            gen.commit.append(f"L{k}.data = {gen.local[id(v)]}")
+        if k in gen.grad_dirty:
+            g = "0.0" if gen.gstate[k] == "zero" else gen.gname(v)
+            gen.commit.append(f"L{k}.grad = {g}")
+    ret = _output(result, gen)
+    params = [f"c{i}" for i in range(len(args))]
+    statics: list[str] = []
+    checks: list[str] = []
+    unpack: list[str] = []
+    floats: list[str] = []
+    for i, shape in enumerate(shapes):
+        _checks(shape, f"c{i}", checks, statics, floats)
+        if isinstance(shape, list):
+            unpack.append(f"{_unpack(shape)} = c{i}")
+    checks = [line.replace("{params}", ", ".join(params)) for line in checks]
+    if floats:
+        checks_after = [
+            f"if not _FLOATS.issuperset(map(type, ({', '.join(floats)},))):",
+            f"    return _mismatch({', '.join(params)})",
+        ]
+    else:
+        checks_after = []
+    head = [
+        "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _grad_on):",
+        *(
+            ["    " + ", ".join(f"L{k}" for k in range(len(gen.leaf_list))) + ", = L"]
+            if gen.leaf_list
+            else []
+        ),
+        *(
+            ["    " + ", ".join(f"O{j}" for j in range(len(optimizers))) + ", = O"]
+            if optimizers
+            else []
+        ),
+        *(f"    S{i} = S[{i}]" for i in range(len(statics))),
+        f"    def compiled({', '.join(params)}):",
+        *("        " + line for line in checks),
+        "        try:",
+        *("            " + line for line in unpack or ["pass"]),
+        "        except (TypeError, ValueError):",
+        f"            return _mismatch({', '.join(params)})",
+        *("        " + line for line in checks_after),
+        "        if _A._depth or not _grad_on():" if with_backward else "        if _A._depth:",
+        f"            return _fallback({', '.join(params)})",
+        "        try:",
+        *("            " + line for line in gen.pre),
+    ]
+    tail = [
+        "        except Exception:",
+        f"            return _fallback({', '.join(params)})",
+        *("        " + line for line in gen.commit),
+        f"        return {ret}",
+        "    return compiled",
+    ]
+    body = gen.lines or ["            pass"]
+    if not gen.lines and not gen.pre:
+        body = ["            pass"]
+    source = "\n".join([*head, *body, *tail]) + "\n"
+    if readable is not None:
+        stores = [line for line in gen.commit if not line.startswith("L")]
+        text = [
+            "# (each parameter's value read from its Value)",
+            *(line[12:] for line in gen.lines),
+            "# (each parameter's new value and gradient stored in its Value)",
+            *stores,
+        ]
+        return _Generated("\n".join(text) + "\n", fallback, nodes)
+    namespace: dict[str, object] = _namespace()
+    namespace.update({f"P_{name}": op.partials for name, op in OPS.items()})
+    code = compile(source, "<deltagrad compiled step>", "exec")
+    exec(code, namespace)
+    from . import anomaly
+
+    static_values = [_static_value(args, src) for src in statics]
+    make: Any = namespace["_make"]
+    function = make(
+        tuple(gen.leaf_list),
+        tuple(optimizers),
+        tuple(static_values),
+        fallback,
+        mismatch,
+        _GuardFailed,
+        frozenset({float}),
+        anomaly,
+        is_grad_enabled,
+    )
+    return _Generated(source, function, nodes)
+
+
+def _static_value(args: Sequence[object], src: str) -> object:
+    """The value of an argument written ``x1[0][2]`` in the source."""
+    head, *rest = src.replace("]", "").split("[")
+    value: Any = args[int(head[1:])]
+    for index in rest:
+        value = value[int(index)]
+    return value
+
+
+def _output(result: object, gen: _Gen) -> str:
+    """Source of the compiled function's result: ``result`` with each Value's float."""
+    if type(result) is Value:
+        return gen.expr(result)
+    if isinstance(result, list):
+        return "[" + ", ".join(_output(r, gen) for r in result) + "]"
+    if isinstance(result, tuple) and type(result) is tuple:
+        inner = ", ".join(_output(r, gen) for r in result)
+        return f"({inner}{',' if len(result) == 1 else ''})"
+    if result is None or type(result) in (bool, int, str):
+        return repr(result)
+    if type(result) is float:
+        return _POOL.literal(result)
+    raise TraceError(
+        f"compile: the traced function returned a {type(result).__name__}; return Values, "
+        "numbers, or lists and tuples of them"
+    )
+
+
+class _GuardFailed(Exception):
+    """A comparison recorded while tracing came out the other way."""
+
+
+def _floats(result: object) -> object:
+    """An eager result in the compiled function's form: Values as floats."""
+    if type(result) is Value:
+        return result.data
+    if isinstance(result, list):
+        return [_floats(r) for r in result]
+    if type(result) is tuple:
+        return tuple(_floats(r) for r in result)
+    return result
+
+
+def _shape_key(x: object) -> object:
+    if type(x) is float:
+        return float
+    if isinstance(x, float):  # a float subclass (NumPy's float64): the eager step, no new trace
+        return float
+    if isinstance(x, list | tuple) and x:
+        return (type(x), tuple(_shape_key(i) for i in x))
+    return (type(x), x) if x is None or type(x) in (int, str, bool) else id(x)
+
+
+class CompiledStep:
+    """A traced function compiled to straight-line Python; call it like the function.
+
+    Calling it returns what the traced function returned, with every Value
+    replaced by its float. Arguments of a shape not seen before (another
+    length, another value of an integer argument) are traced again, up to
+    :data:`MAX_VARIANTS` shapes; beyond that, and whenever the compiled code
+    cannot run (see the module docstring), the function runs eagerly.
+
+    Attributes:
+        fallbacks: how many calls ran eagerly.
+        traces: how many times the function was traced.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        example_args: Sequence[object],
+        optimizers: Sequence[CompilableOptimizer],
+        *,
+        forward_only: bool,
+    ) -> None:
+        self.fn = fn
+        self.optimizers = tuple(optimizers)
+        self.forward_only = forward_only
+        self.fallbacks = 0
+        self.traces = 0
+        self._variants: dict[object, Callable[..., Any]] = {}
+        self._sources: dict[object, tuple[_Trace, object, list[object], list[object]]] = {}
+        self.nodes = 0
+        self._first_key = _shape_key(list(example_args))
+        first = self._compile(list(example_args), self._first_key, self._other)
+        # calling the step calls the generated function directly, through a class of its own
+        self.__class__ = type("CompiledStep", (CompiledStep,), {"__call__": staticmethod(first)})
+
+    def _eager(self, *args: object) -> object:
+        self.fallbacks += 1
+        return _floats(self.fn(*args))
+
+    def _compile(
+        self, args: list[object], key: object, mismatch: Callable[..., Any]
+    ) -> Callable[..., Any]:
+        collecting = gc.isenabled()
+        gc.disable()  # tracing and compiling make many objects and no garbage worth a pass
+        try:
+            trace, result, _traced_args, shapes = _trace(self.fn, args, self.optimizers)
+            if self.forward_only and any(e[0] in ("backward", "step") for e in trace.events):
+                raise TraceError("compile_forward: the function calls backward() or step()")
+            generated = _generate(
+                trace,
+                result,
+                args,
+                shapes,
+                self.optimizers,
+                None,
+                self._eager,
+                mismatch,
+                not self.forward_only,
+            )
+        finally:
+            if collecting:
+                gc.enable()
+        self.traces += 1
+        self._variants[key] = generated.function
+        self._sources[key] = (trace, result, args, shapes)
+        self.nodes = generated.nodes
+        return generated.function
+
+    def __call__(self, *args: object) -> Any:
+        """Run the step (replaced, per instance, by the generated function itself)."""
+        return self._other(*args)
+
+    def _other(self, *args: object) -> Any:
+        """Arguments the first trace does not fit: another trace, or the eager step."""
+        key = _shape_key(list(args))
+        fn = self._variants.get(key)
+        if fn is None or key == self._first_key:
+            if fn is not None or len(self._variants) >= MAX_VARIANTS:
+                return self._eager(*args)
+            try:
+                fn = self._compile(list(args), key, self._eager)
+            except TraceError:
+                return self._eager(*args)
+        return fn(*args)
+
+    def source(self, names: object = None, *, readable: bool = True) -> str:
+        """The generated source of the first trace.
+
+        With ``readable`` (the default) values and gradients are written with
+        the names of the Values they belong to, and ``dL/d<name>`` for a
+        gradient: ``names`` maps Values to names, or is a model with
+        ``named_parameters()`` (``nn`` modules: the attribute path,
+        ``layers.1.neurons.0.w.2``); any other Value is named by its
+        ``label`` (the worked example labels the article's names, ``W2[1][3]``).
+        That text is for reading; ``readable=False`` gives the source that
+        actually runs.
+        """
+        if names is not None and callable(getattr(names, "named_parameters", None)):
+            names = {p: name for name, p in names.named_parameters()}  # type: ignore[attr-defined]
+        if names is not None and not isinstance(names, Mapping):
+            raise TypeError(
+                f"source: names must be a mapping or a model, not {type(names).__name__}"
+            )
+        trace, result, args, shapes = self._sources[self._first_key]
+        generated = _generate(
+            trace,
+            result,
+            args,
+            shapes,
+            self.optimizers,
+            (names or {}) if readable else None,
+            self._eager,
+            self._eager,
+            not self.forward_only,
+        )
+        return generated.source
+
+
+def _optimizers(optimizer: object) -> list[CompilableOptimizer]:
+    if optimizer is None:
+        return []
+    found = list(optimizer) if isinstance(optimizer, list | tuple) else [optimizer]
+    for opt in found:
+        if not callable(getattr(opt, "compiled_update", None)):
+            raise TypeError(
+                f"compile_step: {type(opt).__name__} cannot be compiled (no compiled_update)"
+            )
+    return found  # type: ignore[return-value]
+
+
+def compile_step(
+    fn: Callable[..., Any],
+    *example_args: object,
+    optimizer: CompilableOptimizer | Sequence[CompilableOptimizer] | None = None,
+) -> CompiledStep:
+    """Trace ``fn(*example_args)`` once and compile it; see the module docstring.
+
+    ``fn`` takes numbers (floats, or lists and tuples of them; other arguments
+    such as a class index are compiled in as constants and checked at each
+    call) and may call ``loss.backward()``, ``model.zero_grad()`` or
+    ``optimizer.zero_grad()``, and ``optimizer.step()`` of the optimisers
+    given. Tracing changes nothing: the parameters change when the returned
+    step is called.
+
+    >>> from autograd import Value
+    >>> w = Value(0.5, "w")
+    >>> class Plain:  # a minimal optimiser: w <- w - 0.1 dL/dw
+    ...     params = [w]
+    ...     def step(self): w.data -= 0.1 * w.grad
+    ...     def compiled_update(self, data, grad, me, tmp):
+    ...         return [f"{data[0]} = {data[0]} - 0.1 * {grad[0]}"], []
+    >>> opt = Plain()
+    >>> def fn(x, y):
+    ...     loss = (w * x - y) ** 2
+    ...     w.grad = 0.0
+    ...     loss.backward()
+    ...     opt.step()
+    ...     return loss
+    >>> step = compile_step(fn, 1.0, 2.0, optimizer=opt)
+    >>> step(1.0, 2.0), w.data  # loss (0.5 - 2)^2; w <- 0.5 - 0.1 * 2 (0.5 - 2)
+    (2.25, 0.8)
+    """
+    return CompiledStep(fn, example_args, _optimizers(optimizer), forward_only=False)
+
+
+def compile_forward(fn: Callable[..., Any], *example_args: object) -> CompiledStep:
+    """Compile a function that only computes (no ``backward``, no update): for evaluation.
+
+    It may be called inside ``no_grad()``; it builds no graph either way.
+    """
+    return CompiledStep(fn, example_args, [], forward_only=True)

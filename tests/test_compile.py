@@ -1,0 +1,539 @@
+"""autograd.compile: a compiled step is the eager step, bit for bit, or it is refused.
+
+Exactness is checked on every bit of every float (``float.hex``), with one
+exception stated where it is used: two NaNs count as equal, because which NaN
+an addition of two NaNs returns depends on the operand order the C compiler
+chose inside CPython, which no Python code controls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, as_value, graph_order, no_grad
+from autograd.compile import TraceError, _pass_rules, compile_forward, compile_step
+from autograd.testing import ExprGraph, expr_graphs
+from nn import MLP, SGD, Adam, half_squared_error, mse
+from nn.optim import Optimizer
+
+
+def bits(x: object) -> object:
+    if isinstance(x, float):
+        return "nan" if math.isnan(x) else x.hex()
+    if isinstance(x, list | tuple):
+        return [bits(i) for i in x]
+    return x
+
+
+def state(net: MLP, opt: Optimizer) -> object:
+    params = [(p.data, p.grad) for p in net.parameters()]
+    extra = {k: v for k, v in vars(opt).items() if k != "params"}
+    return bits([params, sorted((k, bits(v)) for k, v in extra.items())])
+
+
+LOSSES: dict[str, Callable[[Sequence[Value], Sequence[Any]], Value]] = {
+    "half_squared_error": half_squared_error,
+    "mse": mse,
+    "pow_and_log": lambda out, y: (
+        sum(((o - t) ** 2.0 + 1.0).log() + (o * t).tanh() for o, t in zip(out, y)) * 0.5
+    ),
+    "div_exp": lambda out, y: sum((o / (1.0 + t * t)).exp() - o.relu() for o, t in zip(out, y)),
+}
+
+
+def make(spec: dict[str, Any]) -> tuple[MLP, Optimizer]:
+    net = MLP(spec["nin"], spec["sizes"], spec["act"], spec["out_act"], seed=spec["seed"])
+    params = net.parameters()
+    if spec["opt"] == "adam":
+        return net, Adam(params, lr=spec["lr"], weight_decay=spec["wd"])
+    return net, SGD(params, lr=spec["lr"], momentum=spec["mu"], weight_decay=spec["wd"])
+
+
+def step_of(net: MLP, opt: Optimizer, loss_name: str) -> Callable[..., Any]:
+    loss_fn = LOSSES[loss_name]
+
+    def step(x: Sequence[float], y: Sequence[float]) -> Any:
+        out = net(x)
+        loss = loss_fn(out, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss, out
+
+    return step
+
+
+def outcome(fn: Callable[..., Any], *args: Any) -> object:
+    """The result as floats, or the error (type and message) it raised."""
+    try:
+        result = fn(*args)
+    except Exception as e:
+        return (type(e).__name__, str(e))
+    return bits(as_floats(result))
+
+
+def as_floats(x: object) -> object:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, list | tuple):
+        return [as_floats(i) for i in x]
+    return x
+
+
+numbers = st.one_of(
+    st.floats(-3.0, 3.0),
+    st.sampled_from([0.0, -0.0, 1e-300, 40.0, -40.0, 800.0]),
+)
+specs = st.fixed_dictionaries(
+    {
+        "nin": st.integers(1, 3),
+        "sizes": st.lists(st.integers(1, 3), min_size=1, max_size=3),
+        "act": st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
+        "out_act": st.sampled_from(["sigmoid", "tanh", "relu", "linear"]),
+        "seed": st.integers(0, 1000),
+        "opt": st.sampled_from(["sgd", "adam"]),
+        "lr": st.sampled_from([0.01, 0.2, 1.5]),
+        "mu": st.sampled_from([0.0, 0.9]),
+        "wd": st.sampled_from([0.0, 0.01]),
+        "loss": st.sampled_from(sorted(LOSSES)),
+    }
+)
+
+
+@given(specs, st.data())
+@settings(max_examples=60, deadline=None)
+def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
+    eager_net, eager_opt = make(spec)
+    net, opt = make(spec)
+    nout = spec["sizes"][-1]
+    samples = data.draw(
+        st.lists(
+            st.tuples(
+                st.lists(numbers, min_size=spec["nin"], max_size=spec["nin"]),
+                st.lists(st.floats(-1.0, 1.0), min_size=nout, max_size=nout),
+            ),
+            min_size=2,
+            max_size=5,
+        )
+    )
+    eager = step_of(eager_net, eager_opt, spec["loss"])
+    compiled = compile_step(step_of(net, opt, spec["loss"]), *samples[0], optimizer=opt)
+    assert state(net, opt) == state(eager_net, eager_opt)  # tracing changed nothing
+    for x, y in samples:
+        before = compiled.fallbacks
+        want = outcome(eager, x, y)
+        assert outcome(compiled, x, y) == want
+        assert state(net, opt) == state(eager_net, eager_opt)
+        grads = [p.grad for p in eager_net.parameters()]
+        if not isinstance(want, tuple) and all(map(math.isfinite, grads)):
+            # no error, nothing infinite: the compiled code ran, not the eager step
+            assert compiled.fallbacks == before
+
+
+@given(expr_graphs(), st.sampled_from([1.0, -0.5, math.inf]))
+@settings(max_examples=150, deadline=None)
+def test_every_op_of_the_table_gives_the_engines_gradients(g: ExprGraph, seed: float):
+    """Random graphs over every op (with constants and reuse), leaves as parameters."""
+    eager_leaves = [Value(x) for x in g.leaves]
+    leaves = [Value(x) for x in g.leaves]
+
+    def run(params: list[Value]) -> Callable[[float], Value]:
+        def fn(scale: float) -> Value:
+            root = g(*params) * scale
+            root.backward(seed)
+            return root
+
+        return fn
+
+    compiled = compile_step(run(leaves), 1.0)
+    for scale in (1.0, -2.0, 0.0):
+        assert outcome(compiled, scale) == outcome(run(eager_leaves), scale)
+        assert bits([(v.data, v.grad) for v in leaves]) == bits(
+            [(v.data, v.grad) for v in eager_leaves]
+        )
+
+
+@contextlib.contextmanager
+def engine_skipping_zero_derivatives() -> Iterator[None]:
+    """The engine with issue 10's rule: a local derivative of exactly 0 contributes nothing.
+
+    A test double of ``engine._run_pass``: the same order (``graph_order``), the same
+    sums, except that ``g * d`` is not added when ``d == 0``.
+    """
+    from autograd import engine
+
+    def run_pass(root: Value) -> None:
+        order = graph_order(root)
+        try:
+            for node in order:
+                g, op, args = node.grad, node._op, node.args
+                if op.arity is None:
+                    local = node._b
+                else:
+                    local = op.partials(
+                        node.data, *[a.data if type(a) is Value else a for a in args]
+                    )
+                for arg, d in zip(args, local):
+                    if type(arg) is Value and d != 0.0:
+                        arg.grad += g * d
+        finally:
+            for node in order:
+                node._pending = 0
+
+    plain = engine._run_pass
+    engine._run_pass = run_pass
+    try:
+        yield
+    finally:
+        engine._run_pass = plain
+
+
+@given(expr_graphs(), st.sampled_from([1.0, math.inf]))
+@settings(max_examples=100, deadline=None)
+def test_an_engine_that_skips_zero_derivatives_is_followed_too(g: ExprGraph, seed: float):
+    with engine_skipping_zero_derivatives():
+        eager_leaves = [Value(x) for x in g.leaves]
+        leaves = [Value(x) for x in g.leaves]
+
+        def run(params: list[Value]) -> Callable[[float], Value]:
+            def fn(scale: float) -> Value:
+                root = g(*params) * scale
+                root.backward(seed)
+                return root
+
+            return fn
+
+        compiled = compile_step(run(leaves), 1.0)
+        for scale in (1.0, 0.0, math.inf):
+            assert outcome(compiled, scale) == outcome(run(eager_leaves), scale)
+            assert bits([(v.data, v.grad) for v in leaves]) == bits(
+                [(v.data, v.grad) for v in eager_leaves]
+            )
+
+
+@pytest.mark.parametrize("skipping", [False, True])
+def test_inf_times_a_zero_derivative_is_the_engines_answer(skipping: bool):
+    # the engine decides whether g * 0 adds anything when g is infinite; the compiled code agrees
+    def fn(param: Value) -> Callable[[float], Value]:
+        def f(k: float) -> Value:
+            out = (param * 0.0) * k + param.relu() * k
+            out.backward()
+            return out
+
+        return f
+
+    context = engine_skipping_zero_derivatives() if skipping else contextlib.nullcontext()
+    with context:
+        eager, traced = Value(-1.0), Value(-1.0)
+        compiled = compile_step(fn(traced), math.inf)
+        fn(eager)(math.inf)
+        compiled(math.inf)
+        assert bits(traced.grad) == bits(eager.grad)
+        # the case is the one the rule is about: inf * 0 is NaN unless the engine skips it
+        assert math.isnan(eager.grad) != (skipping or _pass_rules().skips_zero_derivative)
+
+
+def test_iris_training_is_bit_identical_and_tracing_changes_nothing():
+    from nn.datasets import load_iris
+
+    rows = list(zip(*[getattr(load_iris(seed=0).train, a) for a in ("x", "y")]))
+    nets = [MLP(4, [5, 3], "sigmoid", seed=3) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.2) for n in nets]
+    eager = step_of(nets[0], opts[0], "half_squared_error")
+    compiled = compile_step(
+        step_of(nets[1], opts[1], "half_squared_error"), *rows[0], optimizer=opts[1]
+    )
+    for _ in range(3):
+        for x, y in rows:
+            assert outcome(compiled, x, y) == outcome(eager, x, y)
+    assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+    assert compiled.fallbacks == 0
+
+
+def test_a_forward_only_function_matches_evaluation_under_no_grad():
+    net = MLP(3, [4, 2], "tanh", seed=1)
+    forward = compile_forward(lambda x: net(x), [0.1, 0.2, 0.3])
+    rng = random.Random(0)
+    for _ in range(20):
+        x = [rng.uniform(-2, 2) for _ in range(3)]
+        with no_grad():
+            want = [o.data for o in net(x)]
+            got = forward(x)
+        assert bits(got) == bits(want)
+    assert forward.fallbacks == 0
+
+
+# --- what a trace cannot follow is refused, naming the place -------------------------
+
+
+def test_reading_data_in_the_traced_function_is_refused_with_its_line():
+    net = MLP(2, [1], "linear", seed=0)
+
+    def fn(x: list[float]) -> Value:
+        out = net(x)[0]
+        return out * 2.0 if out.data > 0 else out  # a decision from the data
+
+    with pytest.raises(TraceError, match=r"reading \.data.*test_compile\.py:\d+ \(in fn\)"):
+        compile_forward(fn, [1.0, 2.0])
+
+
+def test_float_of_a_value_is_refused():
+    w = Value(2.0)
+    with pytest.raises(TraceError, match=r"float\(\) of a Value"):
+        compile_forward(lambda x: w * math.exp(float(w * x)), 1.0)
+
+
+def test_assigning_data_or_reading_grad_is_refused():
+    w = Value(2.0)
+
+    def manual_update(x: float) -> Value:
+        loss = w * x
+        loss.backward()
+        w.data -= 0.1 * w.grad
+        return loss
+
+    with pytest.raises(TraceError, match=r"\.grad|\.data"):
+        compile_step(manual_update, 1.0)
+
+
+def test_an_optimiser_not_given_to_compile_is_refused():
+    net = MLP(2, [1], "linear", seed=0)
+    opt = SGD(net.parameters(), lr=0.1)
+
+    def step(x: list[float], y: list[float]) -> Value:
+        loss = half_squared_error(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    with pytest.raises(TraceError, match=r"optim\.py"):
+        compile_step(step, [1.0, 2.0], [0.5])
+
+
+def test_a_comparison_becomes_a_guard_and_the_other_side_runs_eagerly():
+    w = Value(1.5)
+
+    def fn(x: float) -> Value:
+        z = w * x
+        return z.exp() if z < 0.0 else z * z
+
+    f = compile_forward(fn, 2.0)
+    assert f(3.0) == 4.5 * 4.5 and f.fallbacks == 0
+    assert f(-1.0) == math.exp(-1.5) and f.fallbacks == 1
+
+
+def test_another_shape_or_an_integer_argument_is_traced_again():
+    net = MLP(2, [3], "sigmoid", seed=0)
+    f = compile_forward(lambda x, k: net(x)[k], [0.5, 0.25], 0)
+    with no_grad():
+        for k in (0, 1, 2, 1):
+            assert f([0.5, 0.25], k) == net([0.5, 0.25])[k].data
+    assert f.traces == 3 and f.fallbacks == 0
+    with pytest.raises(ValueError, match="expected 2 inputs"):
+        f([1.0, 2.0, 3.0], 0)
+
+
+# --- errors and state --------------------------------------------------------------------
+
+
+def test_an_error_inside_a_compiled_step_is_the_engines_error_and_changes_nothing():
+    nets = [MLP(1, [1], "linear", seed=0) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.1, momentum=0.9) for n in nets]
+
+    def step_of_log(net: MLP, opt: SGD) -> Callable[[list[float]], Value]:
+        def step(x: list[float]) -> Value:
+            loss = net(x)[0].log()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step
+
+    w = nets[0].parameters()[0].data
+    x_good = [1.0 / w + 5.0] if w > 0 else [-1.0 / w - 5.0]
+    x_bad = [-x_good[0]]
+    compiled = compile_step(step_of_log(nets[1], opts[1]), x_good, optimizer=opts[1])
+    eager = step_of_log(nets[0], opts[0])
+    assert outcome(compiled, x_good) == outcome(eager, x_good)
+    err = outcome(compiled, x_bad)
+    assert err == outcome(eager, x_bad)
+    assert isinstance(err, tuple) and err[0] == "ValueError" and "log" in err[1]
+    assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+
+
+def test_under_no_grad_a_compiled_step_does_what_the_eager_step_does():
+    nets = [MLP(2, [1], "linear", seed=0) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.1) for n in nets]
+    eager = step_of(nets[0], opts[0], "half_squared_error")
+    compiled = compile_step(
+        step_of(nets[1], opts[1], "half_squared_error"), [1.0, 2.0], [0.5], optimizer=opts[1]
+    )
+    with no_grad():
+        assert outcome(compiled, [1.0, 2.0], [0.5]) == outcome(eager, [1.0, 2.0], [0.5])
+    assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+    assert compiled.fallbacks == 1
+
+
+# --- the source ----------------------------------------------------------------------------
+
+
+def test_the_source_names_parameters_by_their_attribute_path():
+    net = MLP(2, [2, 1], "sigmoid", seed=0)
+    opt = SGD(net.parameters(), lr=0.1)
+    compiled = compile_step(
+        step_of(net, opt, "half_squared_error"), [1.0, 2.0], [1.0], optimizer=opt
+    )
+    text = compiled.source(net)  # the model's own names: its attribute paths
+    assert "layers.1.neurons.0.w.1" in text
+    assert "dL/dlayers.0.neurons.1.b" in text
+    runnable = compiled.source(readable=False)
+    assert "layers.1" not in runnable
+    compile(runnable, "<test>", "exec")
+
+
+# --- nn training -----------------------------------------------------------------------------
+
+
+def test_train_iris_compiled_is_the_eager_run_bit_for_bit():
+    from nn.train import train_iris
+
+    eager, compiled = train_iris(epochs=4), train_iris(epochs=4, compile=True)
+    assert bits([p.data for p in compiled.model.parameters()]) == bits(
+        [p.data for p in eager.model.parameters()]
+    )
+    fields = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+    assert [bits([getattr(h, f) for f in fields]) for h in compiled.history] == [
+        bits([getattr(h, f) for f in fields]) for h in eager.history
+    ]
+    assert bits(compiled.final_loss) == bits(eager.final_loss)
+
+
+def test_the_command_line_compiles_and_saves_the_same_model(tmp_path, capsys):
+    from deltagrad.cli import main
+
+    paths = [tmp_path / "eager.json", tmp_path / "compiled.json"]
+    for path, extra in zip(paths, ([], ["--compile"])):
+        args = ["train", "iris", "--epochs", "3", "--no-progress", "--json", "--save", str(path)]
+        assert main([*args, *extra]) == 0
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert '"compiled": "step and evaluation"' in capsys.readouterr().out
+
+
+def test_two_backward_passes_and_a_zero_grad_after_the_step():
+    nets = [MLP(2, [3, 2], "tanh", seed=5) for _ in range(2)]
+    opts = [Adam(n.parameters(), lr=0.05, weight_decay=0.01) for n in nets]
+
+    def step_of_two(net: MLP, opt: Adam) -> Callable[..., Any]:
+        def step(x: list[float], y: list[float]) -> Any:
+            out = net(x)
+            half_squared_error(out, y).backward()  # accumulates onto what the last call left
+            (out[0] * out[1]).backward()
+            opt.step()
+            first = net.parameters()[0].grad * 0.0  # a float: refused? no, .grad is read
+            return first
+
+        return step
+
+    with pytest.raises(TraceError, match=r"\.grad"):
+        compile_step(step_of_two(nets[1], opts[1]), [0.5, -1.0], [0.0, 1.0], optimizer=opts[1])
+
+    def step_of(net: MLP, opt: Adam) -> Callable[..., Any]:
+        def step(x: list[float], y: list[float]) -> Any:
+            out = net(x)
+            half_squared_error(out, y).backward()
+            (out[0] * out[1]).backward()
+            opt.step()
+            net.zero_grad()
+            return out
+
+        return step
+
+    compiled = compile_step(step_of(nets[1], opts[1]), [0.5, -1.0], [0.0, 1.0], optimizer=opts[1])
+    eager = step_of(nets[0], opts[0])
+    for p0, p1 in zip(nets[0].parameters(), nets[1].parameters()):
+        p0.grad = p1.grad = 0.25  # a gradient already held: the first pass adds onto it
+    rng = random.Random(4)
+    for _ in range(5):
+        x, y = [rng.uniform(-2, 2), rng.uniform(-2, 2)], [rng.random(), rng.random()]
+        assert outcome(compiled, x, y) == outcome(eager, x, y)
+        assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+    assert compiled.fallbacks == 0
+
+
+AWKWARD = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e308, -1e308, 5e-324, 710.0, -710.0, 1e16]
+AWKWARD += [math.inf, -math.inf, math.nan]
+
+
+def argument_count(name: str, n: int) -> int:
+    from autograd import OPS
+
+    arity = OPS[name].arity
+    if arity is not None:
+        return arity
+    return {"linear": 2 * n + 1, "squared_error": 2 * n}.get(name, n)
+
+
+@given(st.sampled_from(sorted(__import__("autograd").OPS)), st.integers(1, 3), st.data())
+@settings(max_examples=300, deadline=None)
+def test_every_op_on_awkward_numbers_forward_and_backward(name, n, data):
+    """Signed zeros, infinities, NaN, overflow, sums that cancel: the compiled op is the op."""
+    from autograd.testing import apply_op
+
+    count = argument_count(name, n)
+    xs = data.draw(st.lists(st.sampled_from(AWKWARD), min_size=count, max_size=count))
+    seed = data.draw(st.sampled_from([1.0, -0.0, math.inf]))
+
+    def op_of(*vs: float) -> Value:  # (called with Values when traced, with floats when eager)
+        return apply_op(name, [as_value(v) for v in vs])
+
+    forward = compile_forward(op_of, *[0.5] * count)
+    assert outcome(forward, *xs) == outcome(op_of, *xs)
+
+    def step_of(params: list[Value]) -> Callable[[], Value]:
+        def step() -> Value:
+            root = apply_op(name, params)
+            root.backward(seed)
+            return root
+
+        return step
+
+    eager_params, params = [Value(x) for x in xs], [Value(x) for x in xs]
+    want = outcome(step_of(eager_params))
+    try:
+        compiled = compile_step(step_of(params))
+    except TraceError:
+        raise
+    except Exception as e:  # the example itself fails: the same error as the eager step
+        assert (type(e).__name__, str(e)) == want
+        return
+    assert outcome(compiled) == want
+    assert bits([(p.data, p.grad) for p in params]) == bits(
+        [(p.data, p.grad) for p in eager_params]
+    )
+
+
+def test_changing_the_learning_rate_or_the_momentum_after_compiling():
+    nets = [MLP(2, [2, 1], "sigmoid", seed=8) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.1) for n in nets]
+    eager = step_of(nets[0], opts[0], "mse")
+    compiled = compile_step(step_of(nets[1], opts[1], "mse"), [0.5, 0.5], [1.0], optimizer=opts[1])
+    rng = random.Random(2)
+    for i in range(12):
+        if i == 4:  # read at every call: still compiled
+            opts[0].lr = opts[1].lr = 0.05
+        if i == 8:  # another branch of step(): the guard sends it to the eager step
+            opts[0].momentum = opts[1].momentum = 0.9
+        x, y = [rng.uniform(-1, 1), rng.uniform(-1, 1)], [rng.random()]
+        assert outcome(compiled, x, y) == outcome(eager, x, y)
+        assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+    assert compiled.fallbacks == 4
