@@ -310,8 +310,12 @@ def fit(
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     compile: bool = False,  # noqa: A002 - the option's name on the command line
+    on_start: Callable[[MLP, Objective, int], None] | None = None,
 ) -> TrainResult:
     """Train ``model`` on ``data.train`` for ``epochs`` epochs; see the module docstring.
+
+    ``on_start(model, objective, steps)``, when given, is called once before the
+    first step with the number of steps the run will take (for replays).
 
     ``lr_schedule(k)`` (k = step index from 0), when given, sets the
     optimiser's ``lr`` before step k. ``should_stop`` is asked after every
@@ -335,6 +339,8 @@ def fit(
     train = data.train
     order = list(range(n))
     result = TrainResult(model)
+    if on_start is not None:
+        on_start(model, objective, math.ceil(n / batch_size) * epochs)
     compiled_step: CompiledStep | None = None
     forward: CompiledStep | None = None
     if compile and n:
@@ -419,6 +425,7 @@ def train(
     on_epoch: Callable[[EpochStats], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     compile: bool = False,  # noqa: A002
+    on_start: Callable[[MLP, Objective, int], None] | None = None,
 ) -> TrainResult:
     """An MLP for ``data`` (inputs = features, outputs as ``loss`` needs), trained by SGD.
 
@@ -453,6 +460,7 @@ def train(
         on_epoch=on_epoch,
         should_stop=should_stop,
         compile=compile,
+        on_start=on_start,
     )
 
 

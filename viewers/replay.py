@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import html
 import math
-import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,11 +40,9 @@ from autograd import OPS, Value
 from autograd.formatting import format_exact, format_number
 from autograd.stepper import BackwardStep
 from nn.datasets import DataSplit
-from nn.init import Initializer, make_rng
 from nn.layers import MLP
 from nn.objectives import Objective
-from nn.optim import SGD
-from nn.train import Step, TrainResult, fit
+from nn.train import Step, TrainResult, train
 
 from .page import CSP, MAX_TITLE, Page, _asset, _script_json
 
@@ -321,62 +318,29 @@ def _full_texts(model: MLP, steps: Sequence[BackwardStep]) -> tuple[dict[str, st
 def record_training(
     data: DataSplit,
     *,
-    hidden: Sequence[int] = (16, 16),
-    activation: str = "relu",
-    output_activation: str = "linear",
-    loss: str = "hinge",
-    lr: float = 0.2,
-    epochs: int = 50,
-    batch_size: int = 16,
-    seed: int | random.Random | None = 0,
-    init: str | Initializer = "scaled_uniform",
-    l2: float = 0.0,
-    shuffle: bool = True,
     max_frames: int = MAX_FRAMES,
     granularity: str = "neuron",
     on_step: Callable[[Step], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    **options: Any,
 ) -> tuple[TrainResult, Recorder]:
-    """Train as :func:`nn.train.train` does, recording a replay; returns the result and frames.
+    """Train with :func:`nn.train.train` (``options`` are its arguments), recording a replay.
 
-    The arguments and their defaults are :func:`nn.train.train`'s (a test
-    checks that both give the same network bit for bit); ``max_frames`` and
-    ``granularity`` are the replay's.
+    Returns the result and the recording; ``max_frames`` and ``granularity``
+    are the replay's. The training is ``train``'s own, so the network is the
+    one ``train(data, **options)`` gives, bit for bit (a test checks it).
     """
-    objective = Objective(loss, data.nclasses)
-    rng = make_rng(seed)
-    model = MLP(
-        data.nfeatures,
-        [*hidden, objective.nout],
-        activation,
-        output_activation,
-        init=init,
-        seed=rng,
-    )
-    steps_per_epoch = max(1, math.ceil(len(data.train) / batch_size))
-    recorder = Recorder(
-        model, data, objective, steps_per_epoch * epochs, max_frames, granularity=granularity
-    )
+    made: list[Recorder] = []
+
+    def start(model: MLP, objective: Objective, steps: int) -> None:
+        made.append(Recorder(model, data, objective, steps, max_frames, granularity=granularity))
 
     def each_step(step: Step) -> None:
-        recorder.on_step(step)
+        made[0].on_step(step)
         if on_step is not None:
             on_step(step)
 
-    result = fit(
-        model,
-        data,
-        objective,
-        SGD(model.parameters(), lr=lr),
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        seed=rng,
-        l2=l2,
-        on_step=each_step,
-        should_stop=should_stop,
-    )
-    return result, recorder
+    result = train(data, on_start=start, on_step=each_step, **options)
+    return result, made[0]  # on_start is called before the first step, always
 
 
 def replay_page(recorder: Recorder, *, title: str = "deltagrad: a training run") -> Page:
