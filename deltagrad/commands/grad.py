@@ -55,7 +55,7 @@ import contextlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -272,22 +272,29 @@ class _SvgTarget:
     def render(self, root: Value) -> None:
         """Draw ``root``'s graph into the file, atomically; a failure is a :class:`_UsageError`."""
         where = f"--svg {shorten(self.text, PATH_LIMIT)}"
-        try:
+        with _drawing_errors(where, self.viz):
             drawing = self.viz.pipe(
                 self.viz.draw_dot(root), self.viz.FORMATS[self.path.suffix.lower()]
             )
             write_atomic(self.path, drawing, force=self.force)
-        except self.viz.DotNotFoundError as exc:
-            raise _UsageError(f"{where}: {exc}") from None
-        except self.viz.GraphTooLargeError as exc:
-            # The renderer's message ends with advice for Python callers; keep the counts.
-            counts = str(exc).partition("; ")[0].removeprefix("draw_dot: ")
-            counts = counts.replace("max_nodes=", "the limit of ")
-            raise _UsageError(f"{where}: cannot draw it: {counts}") from None
-        except OSError as exc:
-            raise _UsageError(f"{where}: cannot write the file: {exc.strerror or exc}") from None
-        except RuntimeError as exc:  # dot itself failed
-            raise _UsageError(f"{where}: {exc}") from None
+
+
+@contextlib.contextmanager
+def _drawing_errors(where: str, viz: Any) -> Iterator[None]:
+    """Turn what drawing and writing a graph can raise into a one-line usage error."""
+    try:
+        yield
+    except viz.DotNotFoundError as exc:
+        raise _UsageError(f"{where}: {exc}") from None
+    except viz.GraphTooLargeError as exc:
+        # The renderer's message ends with advice for Python callers; keep the counts.
+        counts = str(exc).partition("; ")[0].removeprefix("draw_dot: ")
+        counts = counts.replace("max_nodes=", "the limit of ")
+        raise _UsageError(f"{where}: cannot draw it: {counts}") from None
+    except OSError as exc:
+        raise _UsageError(f"{where}: cannot write the file: {exc.strerror or exc}") from None
+    except RuntimeError as exc:  # dot itself failed
+        raise _UsageError(f"{where}: {exc}") from None
 
 
 def _svg_target(text: str, force: bool) -> _SvgTarget:
@@ -335,25 +342,15 @@ def _write_page(target: tuple[Path, bool], root: Value, title: str) -> None:
     path, force = target
     where = f"--html {shorten(str(path), PATH_LIMIT)}"
     try:
-        from autograd.viz import DotNotFoundError, GraphTooLargeError
+        import autograd.viz as viz
         from viewers.page import MAX_TITLE, graph_page
     except ImportError as exc:
         raise _UsageError(
             f"{where}: needs the Python package graphviz ({exc}): pip install 'deltagrad[viz]'"
         ) from None
     shown = title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 3] + "..."
-    try:
+    with _drawing_errors(where, viz):
         graph_page(root, title=f"deltagrad grad: {shown}"[:MAX_TITLE]).save(path, force=force)
-    except DotNotFoundError as exc:
-        raise _UsageError(f"{where}: {exc}") from None
-    except GraphTooLargeError as exc:
-        counts = str(exc).partition("; ")[0].removeprefix("draw_dot: ")
-        counts = counts.replace("max_nodes=", "the limit of ")
-        raise _UsageError(f"{where}: cannot draw it: {counts}") from None
-    except OSError as exc:
-        raise _UsageError(f"{where}: cannot write the file: {exc.strerror or exc}") from None
-    except RuntimeError as exc:  # dot itself failed
-        raise _UsageError(f"{where}: {exc}") from None
 
 
 def _bindings(expression: Expression, pairs: list[str]) -> dict[str, float]:
