@@ -95,6 +95,23 @@ class GradcheckError(AssertionError):
         self.report = report
 
 
+def _labels(inputs: Sequence[Value | Number]) -> list[str]:
+    """Each input's label, or ``x{i}`` where it has none."""
+    return [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)]
+
+
+def _check(
+    index: int, label: str, value: float, analytic: float, numeric: float, atol: float, rtol: float
+) -> InputCheck:
+    """One comparison: it passes when both are finite and
+    ``|analytic - numeric| <= atol + rtol * |numeric|``."""
+    abs_error = abs(analytic - numeric)
+    rel_error = abs_error / max(abs(numeric), 1e-300)
+    finite = math.isfinite(analytic) and math.isfinite(numeric)
+    ok = finite and abs_error <= atol + rtol * abs(numeric)
+    return InputCheck(index, label, value, analytic, numeric, abs_error, rel_error, ok)
+
+
 def _evaluate(f: Callable[..., object], xs: Sequence[float]) -> float:
     with no_grad():
         out = f(*[Value(x) for x in xs])
@@ -129,9 +146,7 @@ def gradcheck(
 
     Non-finite gradients (NaN or infinite, on either side) always fail.
     """
-    labels = [
-        x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)
-    ]
+    labels = _labels(inputs)
     point = [x.data if isinstance(x, Value) else _to_float(x, "gradcheck") for x in inputs]
     leaves = [Value(x, label) for x, label in zip(point, labels)]
     out = f(*leaves)
@@ -145,12 +160,7 @@ def gradcheck(
         up, down = list(point), list(point)
         up[i], down[i] = x + h, x - h
         numeric = (_evaluate(f, up) - _evaluate(f, down)) / (up[i] - down[i])
-        analytic = leaf.grad
-        abs_error = abs(analytic - numeric)
-        rel_error = abs_error / max(abs(numeric), 1e-300)
-        finite = math.isfinite(analytic) and math.isfinite(numeric)
-        ok = finite and abs_error <= atol + rtol * abs(numeric)
-        checks.append(InputCheck(i, labels[i], x, analytic, numeric, abs_error, rel_error, ok))
+        checks.append(_check(i, labels[i], x, leaf.grad, numeric, atol, rtol))
 
     report = GradcheckReport(tuple(checks), eps, atol, rtol)
     if raise_exception and not report.passed:
@@ -192,9 +202,7 @@ def gradgradcheck(
     """
     from .functional import hessian  # functional imports the engine only
 
-    labels = [
-        x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)
-    ]
+    labels = _labels(inputs)
     point = [x.data if isinstance(x, Value) else _to_float(x, "gradgradcheck") for x in inputs]
     analytic = hessian(f, point)
 
@@ -218,12 +226,10 @@ def gradgradcheck(
             numeric[i][j] = (g_up[i] - g_down[i]) / (up[j] - down[j])
     for i in range(n):
         for j in range(n):
-            a, num = analytic[i][j], numeric[i][j]
-            abs_error = abs(a - num)
-            rel_error = abs_error / max(abs(num), 1e-300)
-            ok = math.isfinite(a) and math.isfinite(num) and abs_error <= atol + rtol * abs(num)
             label = f"{labels[i]},{labels[j]}"
-            checks.append(InputCheck(i * n + j, label, point[j], a, num, abs_error, rel_error, ok))
+            checks.append(
+                _check(i * n + j, label, point[j], analytic[i][j], numeric[i][j], atol, rtol)
+            )
     report = GradcheckReport(tuple(checks), eps, atol, rtol)
     if raise_exception and not report.passed:
         w = report.worst
