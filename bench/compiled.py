@@ -104,8 +104,8 @@ def _jax_contender(net: MLP, rows: Sequence[tuple[Any, Any]]) -> Callable[[], fl
 
 def run_iris() -> Result:
     rows = list(zip(*[getattr(load_iris(seed=0).train, a) for a in ("x", "y")]))
-    eager_net = MLP(4, [5, 3], "sigmoid", seed=0)
-    net = MLP(4, [5, 3], "sigmoid", seed=0)
+    eager_net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
+    net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
     eager_opt, opt = SGD(eager_net.parameters(), lr=LR), SGD(net.parameters(), lr=LR)
     compiled = compile_step(_step_fn(net, opt), *rows[0], optimizer=opt)
     hand = handwritten.make_net(*net.weights_and_biases())
@@ -184,7 +184,7 @@ def compile_cost() -> dict[str, tuple[float, float]]:
 
 
 def _iris_net() -> tuple[MLP, SGD]:
-    net = MLP(4, [5, 3], "sigmoid", seed=0)
+    net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
     return net, SGD(net.parameters(), lr=LR)
 
 

@@ -537,3 +537,45 @@ def test_changing_the_learning_rate_or_the_momentum_after_compiling():
         assert outcome(compiled, x, y) == outcome(eager, x, y)
         assert state(nets[1], opts[1]) == state(nets[0], opts[0])
     assert compiled.fallbacks == 4
+
+
+@pytest.mark.parametrize(
+    ("act", "opt_name"), [("sigmoid", "sgd"), ("relu", "adam"), ("tanh", "sgd")]
+)
+def test_a_wide_network_reuses_registers_and_keeps_every_bit(act, opt_name):
+    """2-16-16-1: over 300 parameters, so the generated function reuses names (_allocate).
+
+    Its nodes' values and gradients share a few dozen registers, numbered below 256
+    with the other most used locals (a local numbered above 255 needs EXTENDED_ARG at
+    every use); and the step stays the eager step, bit for bit, step after step.
+    """
+    import dis
+
+    spec = {"act": act, "out_act": "linear", "seed": 3, "opt": opt_name, "lr": 0.05}
+    spec.update({"nin": 2, "sizes": [16, 16, 1], "mu": 0.9, "wd": 0.01})
+    eager_net, eager_opt = make(spec)
+    net, opt = make(spec)
+    rng = random.Random(5)
+    rows = [([rng.uniform(-2, 2), rng.uniform(-2, 2)], [rng.uniform(-1, 1)]) for _ in range(6)]
+    eager = step_of(eager_net, eager_opt, "half_squared_error")
+    compiled = compile_step(
+        step_of(net, opt, "half_squared_error"), *rows[0], optimizer=opt
+    )
+    for x, y in rows:
+        assert outcome(compiled, x, y) == outcome(eager, x, y)
+        assert state(net, opt) == state(eager_net, eager_opt)
+    assert compiled.fallbacks == 0
+    code = type(compiled).__call__.__code__
+    registers = [n for n in code.co_varnames if n[0] == "r" and n[1:].isdigit()]
+    assert 16 <= len(registers) <= 128, len(registers)  # 2 * 16 + 16 + 1 nodes at least
+    uses = dict.fromkeys(code.co_varnames, 0)
+    extended = 0
+    instructions = list(dis.get_instructions(code))
+    for before, ins in zip(instructions, instructions[1:]):
+        if ins.opname in ("LOAD_FAST", "STORE_FAST"):
+            uses[ins.argval] += 1
+            extended += before.opname == "EXTENDED_ARG"
+    # the locals numbered above 255 are the least used ones
+    low, high = code.co_varnames[2:256], code.co_varnames[256:]
+    assert max(uses[n] for n in high) <= min(uses[n] for n in low), (low, high)
+    assert extended < sum(uses.values()) / 2
