@@ -1097,9 +1097,7 @@ def _allocate(lines: list[str]) -> tuple[list[str], list[str]]:
         for name in _TEMPORARY.findall(line.split("#", 1)[0]):
             first.setdefault(name, i)
             last[name] = i
-    renamable = {
-        name for name, i in first.items() if not nested[i] and name in _targets(lines[i])
-    }
+    renamable = {name for name, i in first.items() if not nested[i] and name in _targets(lines[i])}
     ends: dict[int, list[str]] = {}
     for name in renamable:
         ends.setdefault(last[name], []).append(name)

@@ -9,6 +9,7 @@ chose inside CPython, which no Python code controls.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
@@ -558,9 +559,7 @@ def test_a_wide_network_reuses_registers_and_keeps_every_bit(act, opt_name):
     rng = random.Random(5)
     rows = [([rng.uniform(-2, 2), rng.uniform(-2, 2)], [rng.uniform(-1, 1)]) for _ in range(6)]
     eager = step_of(eager_net, eager_opt, "half_squared_error")
-    compiled = compile_step(
-        step_of(net, opt, "half_squared_error"), *rows[0], optimizer=opt
-    )
+    compiled = compile_step(step_of(net, opt, "half_squared_error"), *rows[0], optimizer=opt)
     for x, y in rows:
         assert outcome(compiled, x, y) == outcome(eager, x, y)
         assert state(net, opt) == state(eager_net, eager_opt)
@@ -571,7 +570,7 @@ def test_a_wide_network_reuses_registers_and_keeps_every_bit(act, opt_name):
     uses = dict.fromkeys(code.co_varnames, 0)
     extended = 0
     instructions = list(dis.get_instructions(code))
-    for before, ins in zip(instructions, instructions[1:]):
+    for before, ins in itertools.pairwise(instructions):
         if ins.opname in ("LOAD_FAST", "STORE_FAST"):
             uses[ins.argval] += 1
             extended += before.opname == "EXTENDED_ARG"
