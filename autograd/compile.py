@@ -46,7 +46,7 @@ import re
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -75,14 +75,19 @@ class CompilableOptimizer(Protocol):
     """What an optimiser offers to be compiled (``nn.SGD`` and ``nn.Adam`` do).
 
     ``params`` is the list it updates. ``compiled_update(data, grad, me, tmp)``
-    returns ``(compute, commit)``: lines of Python that compute the update
-    into local variables and lines that store the optimiser's new state.
-    ``data[i]`` and ``grad[i]`` are the local names (or literals) of parameter
-    ``i``'s value and gradient; ``compute`` assigns the new values to the
-    ``data`` names. ``me`` names the optimiser object, ``tmp`` is a prefix for
-    temporaries; ``math`` is available, and ``raise _Guard`` sends the call to
-    the eager step (for a setting the lines were not written for). The lines
-    must compute exactly what ``step()`` computes.
+    returns ``(load, compute, commit)``: lines of Python that read the
+    optimiser's settings and state into local variables, lines that compute
+    one update (and the new state) in local variables, and lines that store
+    the state back. ``data[i]`` and ``grad[i]`` are the local names (or
+    literals) of parameter ``i``'s value and gradient; ``compute`` assigns the
+    new values to the ``data`` names. ``me`` names the optimiser object,
+    ``tmp`` is a prefix for temporaries; ``math`` is available, and ``raise
+    _Guard`` sends the call to the eager step (for a setting the lines were
+    not written for). ``load`` then ``compute`` then ``commit`` must do
+    exactly what ``step()`` does, and so must ``load``, then ``compute`` n
+    times, then ``commit`` for n steps (:meth:`CompiledStep.run`). An
+    optimiser may return ``(compute, commit)`` instead, with its reads in
+    ``compute``; its steps then run one call at a time.
     """
 
     params: list[Value]
@@ -91,7 +96,7 @@ class CompilableOptimizer(Protocol):
 
     def compiled_update(
         self, data: Sequence[str], grad: Sequence[str], me: str, tmp: str
-    ) -> tuple[list[str], list[str]]: ...
+    ) -> tuple[list[str], list[str], list[str]] | tuple[list[str], list[str]]: ...
 
 
 # --------------------------------------------------------------------------------------
@@ -810,6 +815,8 @@ class _Gen:
     data_dirty: set[int] = field(default_factory=set)
     counter: itertools.count[int] = field(default_factory=itertools.count)
     exact_nodes: bool = False  # True: node gradients start at 0.0 too (see add)
+    hoisted: set[int] = field(default_factory=set)  # lines that read an optimiser's state
+    loops: bool = True  # False: the step cannot be repeated in a loop (see _loop)
 
     def emit(self, line: str, indent: int = 3) -> None:
         self.lines.append("    " * indent + line)
@@ -1040,7 +1047,13 @@ class _Gen:
                     self.gstate[k] = "local"
                 grad.append(self.gname(p))
             self.data_dirty.add(k)
-        compute, commit = opt.compiled_update(data, grad, f"O{j}", f"_o{j}")
+        lines = opt.compiled_update(data, grad, f"O{j}", f"_o{j}")
+        load, compute, commit = lines if len(lines) == 3 else ([], *lines)
+        if len(lines) != 3:
+            self.loops = False  # its state is read inside the step: no loop of steps
+        for line in load:
+            self.hoisted.add(len(self.lines))
+            self.emit(line)
         for line in compute:
             self.emit(line)
         self.commit += commit
@@ -1114,12 +1127,27 @@ def _allocate(lines: list[str]) -> tuple[list[str], list[str]]:
         out.append(code + hash_ + comment)
         for name in ends.get(i, ()):
             free.append(register[name])
+    return out, _by_use(out, out)
+
+
+def _by_use(lines: Sequence[str], hot: Sequence[str]) -> list[str]:
+    """The names ``lines`` assign, the most named in ``hot`` first (see _allocate)."""
     uses: dict[str, int] = {}
-    for line in out:
+    for line in hot:
         for name in _IDENTIFIER.findall(line.split("#", 1)[0]):
             uses[name] = uses.get(name, 0) + 1
-    assigned = dict.fromkeys(n for line in out for n in _targets(line))
-    return out, sorted(assigned, key=lambda n: -uses[n])
+    assigned = dict.fromkeys(n for line in lines for n in _targets(line))
+    return sorted(assigned, key=lambda n: -uses.get(n, 0))
+
+
+def _declare(names: Sequence[str], taken: int) -> list[str]:
+    """Lines that never run and number a function's locals in the order of ``names``.
+
+    Only when the function has more than 256 locals (``taken`` are its arguments).
+    """
+    if len(names) + taken <= 256:
+        return []
+    return ["        if _Guard is None:", "            " + " = ".join(names) + " = None"]
 
 
 def _readable_input(name: str) -> str:
@@ -1184,7 +1212,13 @@ def _generate(
     fallback: Callable[..., Any],
     mismatch: Callable[..., Any],
     with_backward: bool,
+    slow: Callable[..., Any] | None = None,
 ) -> _Generated:
+    """The compiled function's source and the function; with ``slow``, its loop (``run``).
+
+    ``slow(rows)`` is what the loop does when it cannot run (``[step(*row) for row
+    in rows]``); the loop is made only if ``slow`` is given and the step allows it.
+    """
     gen = _Gen(trace, _Names(readable), trace.rules, optimizers)
     for key, name in trace.inputs.items():
         gen.local[key] = name if readable is None else _readable_input(name)
@@ -1241,8 +1275,7 @@ def _generate(
             at += len(piece)
         unpack = [line[12:] for line in unpack]
         ret = pieces[-1][0][len("        return ") :]
-        if len(order) + len(params) > 256:  # never runs: it numbers the locals (see _allocate)
-            declare = ["        if _Guard is None:", "            " + " = ".join(order) + " = None"]
+        declare = _declare(order, len(params))
     head = [
         "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _T):",
         *(
@@ -1276,8 +1309,15 @@ def _generate(
         f"        return {ret}",
         "    return compiled",
     ]
+    loop = (
+        _loop(params, checks, unpack, checks_after, pre, body, gen, commit, ret, with_backward)
+        if slow is not None and readable is None
+        else []
+    )
+    if loop:
+        tail[-1] = "    return compiled, run"
     body = body or ["            pass"]
-    source = "\n".join([*head, *body, *tail]) + "\n"
+    source = "\n".join([*head, *body, *tail[:-1], *loop, tail[-1]]) + "\n"
     if readable is not None:
         stores = [line for line in gen.commit if not line.startswith("L")]
         text = [
@@ -1295,6 +1335,7 @@ def _generate(
 
     static_values = [_static_value(args, src) for src in statics]
     make: Any = namespace["_make"]
+    namespace["_slow"] = slow
     function = make(
         tuple(gen.leaf_list),
         tuple(optimizers),
@@ -1306,7 +1347,67 @@ def _generate(
         anomaly,
         engine._thread,  # what is_grad_enabled() reads, read directly: no call per step
     )
+    if slow is not None:
+        function = function[1] if loop else slow
     return _Generated(source, function, nodes)
+
+
+def _loop(
+    params: Sequence[str],
+    checks: Sequence[str],
+    unpack: Sequence[str],
+    checks_after: Sequence[str],
+    pre: Sequence[str],
+    body: Sequence[str],
+    gen: _Gen,
+    commit: Sequence[str],
+    ret: str,
+    with_backward: bool,
+) -> list[str]:
+    """Source of ``run(rows)``: the step once per row, parameters read once and stored once.
+
+    Between two steps the parameters' values and gradients and the optimisers'
+    state stay in the local variables the step computed them in, which is
+    exactly what storing them and reading them back would give. So the loop
+    can only be made when the step reads nothing else from a Value (a
+    gradient it did not reset first, say) and every optimiser's reads are
+    separate lines (``load``), which move before the loop. Nothing is stored
+    until every row has run; if any row cannot run compiled (a guard, another
+    shape, an exception), nothing is stored and every row runs through the
+    compiled step one call at a time (``_slow``), which leaves the same
+    numbers, or raises the same error at the same row, as the eager steps.
+    """
+    steps = [line for i, line in enumerate(body) if i not in gen.hoisted]
+    if not params or not gen.loops or any(re.search(r"\bL[0-9]+\.", x) for x in steps):
+        return []
+    guard = f"return _mismatch({', '.join(params)})"
+    within = [
+        *(line.replace(guard, "raise _Guard") for line in checks),
+        *unpack,
+        *(line.replace(guard, "raise _Guard") for line in checks_after),
+    ]
+    grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
+    lines = [*pre, *body, *within, *commit, f"_keep({ret})"]
+    return [
+        "    def run(rows):",
+        *_declare(_by_use(lines, [*within, *steps, ret]), 1),
+        f"        if {grad_mode}:",
+        "            return _slow(rows)",
+        "        try:",
+        *pre,
+        *(line for i, line in enumerate(body) if i in gen.hoisted),
+        "            _out = []",
+        "            _keep = _out.append",
+        "            for _row in rows:",
+        f"                {', '.join(params)}, = _row",
+        *("                " + line for line in within),
+        *("    " + line for line in steps),
+        f"                _keep({ret})",
+        "        except Exception:",
+        "            return _slow(rows)",
+        *commit,
+        "        return _out",
+    ]
 
 
 def _static_value(args: Sequence[object], src: str) -> object:
@@ -1392,6 +1493,7 @@ class CompiledStep:
         self._variants: dict[object, Callable[..., Any]] = {}
         self._sources: dict[object, tuple[_Trace, object, list[object], list[object]]] = {}
         self.nodes = 0
+        self._runner: Callable[[list[Any]], list[Any]] | None = None
         self._first_key = _shape_key(list(example_args))
         first = self._compile(list(example_args), self._first_key, self._other)
         # calling the step calls the generated function directly, through a class of its own
@@ -1433,6 +1535,53 @@ class CompiledStep:
     def __call__(self, *args: object) -> Any:
         """Run the step (replaced, per instance, by the generated function itself)."""
         return self._other(*args)
+
+    def run(self, rows: Iterable[Sequence[object]]) -> list[Any]:
+        """``[step(*row) for row in rows]``, with the parameters read once and stored once.
+
+        The same numbers, bit for bit, and the same state afterwards: between two
+        rows the values, gradients and optimiser state stay in the generated
+        code's local variables instead of being stored in the Values and read
+        back (what Keras calls several steps per execution). Rows of the traced
+        shape run in one loop; if any row cannot (another shape or integer
+        argument, a guard, an error), every row runs through the step one call at
+        a time instead, which gives the same result or the same error at the
+        same row. While the loop runs, nothing is stored: a Ctrl-C inside it
+        leaves the parameters as they were before the call. The loop is
+        generated on the first call (compiling it costs about as much as the
+        step did).
+        """
+        batch = list(rows)
+        runner = self._runner
+        if runner is None:
+            runner = self._runner = self._make_runner()
+        return runner(batch)
+
+    def _make_runner(self) -> Callable[[list[Any]], list[Any]]:
+        trace, result, args, shapes = self._sources[self._first_key]
+
+        def slow(rows: list[Any]) -> list[Any]:
+            return [self(*row) for row in rows]
+
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            generated = _generate(
+                trace,
+                result,
+                args,
+                shapes,
+                self.optimizers,
+                None,
+                self._eager,
+                self._other,
+                not self.forward_only,
+                slow,
+            )
+        finally:
+            if collecting:
+                gc.enable()
+        return generated.function
 
     def _other(self, *args: object) -> Any:
         """Arguments the first trace does not fit: another trace, or the eager step."""

@@ -57,16 +57,19 @@ class Optimizer:
 
     def compiled_update(
         self, data: Sequence[str], grad: Sequence[str], me: str, tmp: str
-    ) -> tuple[list[str], list[str]]:
+    ) -> tuple[list[str], list[str], list[str]]:
         """``step()`` as Python source for :func:`autograd.compile.compile_step`.
 
-        Returns ``(compute, commit)``: lines that compute the new parameter
-        values into the local names ``data[i]`` (from the gradients
-        ``grad[i]``) and the optimiser's new state into temporaries, and lines
-        that store that state on ``me``. Hyperparameters are read from
-        ``me`` at run time, so changing them between steps works as it does
-        for ``step()``. The lines must compute exactly what ``step()`` does,
-        operation for operation (the property tests compare every bit).
+        Returns ``(load, compute, commit)``: lines that read the settings and
+        the state from ``me`` into temporaries, lines that compute the new
+        parameter values into the local names ``data[i]`` (from the gradients
+        ``grad[i]``) and the new state into those temporaries, and lines that
+        store the state on ``me``. Hyperparameters are read at run time (once
+        per call of the compiled step, or of its ``run``), so changing them
+        between steps works as it does for ``step()``. ``load``, ``compute``
+        once or n times, then ``commit`` must do exactly what ``step()`` does
+        once or n times, operation for operation (the property tests compare
+        every bit).
         """
         raise NotImplementedError(f"{type(self).__name__} cannot be compiled")
 
@@ -113,30 +116,30 @@ class SGD(Optimizer):
 
     def compiled_update(
         self, data: Sequence[str], grad: Sequence[str], me: str, tmp: str
-    ) -> tuple[list[str], list[str]]:
+    ) -> tuple[list[str], list[str], list[str]]:
         # step() above, one line per parameter, for the branch the current momentum and weight
-        # decay take (a guard sends the other branch to the eager step); the new velocity is
-        # stored at the end.
+        # decay take (a guard sends the other branch to the eager step); the settings and the
+        # velocity are read first, and the new velocity is stored at the end.
         lr, mu, wd, vel = f"{tmp}lr", f"{tmp}mu", f"{tmp}wd", f"{tmp}vel"
         plain = self.momentum == 0.0 and self.weight_decay == 0.0
-        lines = [
+        load = [
             f"{lr}, {mu}, {wd} = {me}.lr, {me}.momentum, {me}.weight_decay",
             f"if ({mu} == 0.0 and {wd} == 0.0) is not {plain}:",
             "    raise _Guard",
         ]
         if plain:
-            lines += [f"{d} = {d} - {lr} * {g}" for d, g in zip(data, grad)]
-            return lines, []
+            return load, [f"{d} = {d} - {lr} * {g}" for d, g in zip(data, grad)], []
         moving = self.momentum != 0.0
-        lines += [f"if ({mu} != 0.0) is not {moving}:", "    raise _Guard"]
+        load += [f"if ({mu} != 0.0) is not {moving}:", "    raise _Guard"]
         if moving:
-            lines.append(f"{vel} = {me}.velocity[:]")
+            load.append(f"{vel} = {me}.velocity[:]")
+        lines = []
         for i, (d, g) in enumerate(zip(data, grad)):
             lines.append(f"{tmp}g = {g} + {wd} * {d}")
             if moving:
                 lines.append(f"{tmp}g = {vel}[{i}] = {mu} * {vel}[{i}] + {tmp}g")
             lines.append(f"{d} = {d} - {lr} * {tmp}g")
-        return lines, [f"{me}.velocity[:] = {vel}"] if moving else []
+        return load, lines, [f"{me}.velocity[:] = {vel}"] if moving else []
 
 
 class Adam(Optimizer):
@@ -185,16 +188,20 @@ class Adam(Optimizer):
 
     def compiled_update(
         self, data: Sequence[str], grad: Sequence[str], me: str, tmp: str
-    ) -> tuple[list[str], list[str]]:
-        # step() above, one line per parameter; t, m and v are stored back at the end
+    ) -> tuple[list[str], list[str], list[str]]:
+        # step() above, one line per parameter; t, m and v are read first and stored back at
+        # the end
         t, b1, b2, wd, lr, eps = (f"{tmp}{n}" for n in ("t", "b1", "b2", "wd", "lr", "eps"))
         ms, vs, m, v, g = f"{tmp}ms", f"{tmp}vs", f"{tmp}m", f"{tmp}v", f"{tmp}g"
-        lines = [
-            f"{t} = {me}.t + 1",
+        load = [
+            f"{t} = {me}.t",
             f"{b1}, {b2}, {wd} = {me}.beta1, {me}.beta2, {me}.weight_decay",
+            f"{m}, {v}, {lr}, {eps} = {me}.m[:], {me}.v[:], {me}.lr, {me}.eps",
+        ]
+        lines = [
+            f"{t} = {t} + 1",
             f"{ms} = 1.0 / (1.0 - {b1}**{t})",
             f"{vs} = 1.0 / (1.0 - {b2}**{t})",
-            f"{m}, {v}, {lr}, {eps} = {me}.m[:], {me}.v[:], {me}.lr, {me}.eps",
         ]
         for i, (d, gi) in enumerate(zip(data, grad)):
             lines += [
@@ -203,4 +210,4 @@ class Adam(Optimizer):
                 f"{v}[{i}] = {b2} * {v}[{i}] + (1.0 - {b2}) * {g} * {g}",
                 f"{d} = {d} - {lr} * ({m}[{i}] * {ms}) / (math.sqrt({v}[{i}] * {vs}) + {eps})",
             ]
-        return lines, [f"{me}.t = {t}", f"{me}.m[:] = {m}", f"{me}.v[:] = {v}"]
+        return load, lines, [f"{me}.t = {t}", f"{me}.m[:] = {m}", f"{me}.v[:] = {v}"]

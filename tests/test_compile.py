@@ -578,3 +578,121 @@ def test_a_wide_network_reuses_registers_and_keeps_every_bit(act, opt_name):
     low, high = code.co_varnames[2:256], code.co_varnames[256:]
     assert max(uses[n] for n in high) <= min(uses[n] for n in low), (low, high)
     assert extended < sum(uses.values()) / 2
+
+
+# --- run(): many steps in one call ------------------------------------------------------------
+
+
+def eager_rows(step: Callable[..., Any], rows: Sequence[tuple[Any, ...]]) -> object:
+    """What ``[step(*row) for row in rows]`` gives: every result, or the error at the first
+    row that raises (the rows before it have run)."""
+    out = []
+    for row in rows:
+        got = outcome(step, *row)
+        if isinstance(got, tuple):
+            return [out, got]
+        out.append(got)
+    return [out, None]
+
+
+def run_rows(compiled: Any, rows: Sequence[tuple[Any, ...]]) -> object:
+    try:
+        return [bits(as_floats(compiled.run(rows))), None]
+    except Exception as e:
+        done = []  # the rows that ran before the error, as the one-call-at-a-time path ran them
+        return [done, (type(e).__name__, str(e))]
+
+
+@given(specs, st.data())
+@settings(max_examples=40, deadline=None)
+def test_run_is_the_eager_steps_one_after_another(spec, data):
+    eager_net, eager_opt = make(spec)
+    net, opt = make(spec)
+    nin, nout = spec["nin"], spec["sizes"][-1]
+    rows = data.draw(
+        st.lists(
+            st.tuples(
+                st.lists(numbers, min_size=nin, max_size=nin),
+                st.lists(st.floats(-1.0, 1.0), min_size=nout, max_size=nout),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    eager = step_of(eager_net, eager_opt, spec["loss"])
+    compiled = compile_step(step_of(net, opt, spec["loss"]), *rows[0], optimizer=opt)
+    want = eager_rows(eager, rows)
+    got = run_rows(compiled, rows)
+    if want[1] is None:
+        assert got == want
+    else:  # an error: the same error, and the same state (the rows before it have run)
+        assert got[1] == want[1]
+    assert state(net, opt) == state(eager_net, eager_opt)
+
+
+def test_run_keeps_every_bit_for_sgd_with_momentum_and_adam_over_many_rows():
+    rng = random.Random(4)
+    rows = [([rng.uniform(-2, 2) for _ in range(3)], [rng.uniform(-1, 1)]) for _ in range(40)]
+    for opt_name, mu in (("sgd", 0.9), ("adam", 0.0)):
+        spec = {"nin": 3, "sizes": [4, 1], "act": "tanh", "out_act": "linear", "seed": 2}
+        spec.update({"opt": opt_name, "lr": 0.05, "mu": mu, "wd": 0.01})
+        eager_net, eager_opt = make(spec)
+        net, opt = make(spec)
+        eager = step_of(eager_net, eager_opt, "mse")
+        compiled = compile_step(step_of(net, opt, "mse"), *rows[0], optimizer=opt)
+        assert run_rows(compiled, rows[:25]) == eager_rows(eager, rows[:25])
+        assert outcome(compiled, *rows[25]) == outcome(eager, *rows[25])  # then one call
+        assert run_rows(compiled, rows[26:]) == eager_rows(eager, rows[26:])
+        assert state(net, opt) == state(eager_net, eager_opt)
+        assert compiled.fallbacks == 0
+        assert compiled._runner is not None and compiled._runner.__name__ == "run"  # a loop
+
+
+def test_run_with_a_bad_row_gives_the_eager_error_at_that_row():
+    nets = [MLP(1, [1], "linear", seed=0) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.1, momentum=0.9) for n in nets]
+
+    def step_of_log(net: MLP, opt: SGD) -> Callable[[list[float]], Value]:
+        def step(x: list[float]) -> Value:
+            loss = net(x)[0].log()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step
+
+    w = nets[0].parameters()[0].data
+    good = [1.0 / w + 5.0] if w > 0 else [-1.0 / w - 5.0]
+    rows = [(good,), ([good[0] + 1.0],), ([-good[0]],), (good,)]
+    compiled = compile_step(step_of_log(nets[1], opts[1]), good, optimizer=opts[1])
+    want = eager_rows(step_of_log(nets[0], opts[0]), rows)
+    got = run_rows(compiled, rows)
+    assert isinstance(want[1], tuple) and want[1][0] == "ValueError" and "log" in want[1][1]
+    assert got[1] == want[1]
+    assert state(nets[1], opts[1]) == state(nets[0], opts[0])  # two rows ran, then the error
+
+
+def test_run_under_no_grad_and_with_other_shapes_runs_each_row():
+    nets = [MLP(2, [2, 1], "relu", seed=1) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.1) for n in nets]
+    eager = step_of(nets[0], opts[0], "half_squared_error")
+    compiled = compile_step(
+        step_of(nets[1], opts[1], "half_squared_error"), [1.0, 2.0], [0.5], optimizer=opts[1]
+    )
+    rows = [([1.0, 2.0], [0.5]), ([0.5, -1.0], [1]), ([3.0, 1.0], [0.25])]  # an int target
+    assert run_rows(compiled, rows) == eager_rows(eager, rows)
+    with no_grad():
+        assert run_rows(compiled, rows) == eager_rows(eager, rows)
+    assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+
+
+def test_run_of_a_forward_only_function_is_the_evaluation():
+    net = MLP(3, [5, 2], "sigmoid", seed=3)
+    forward = compile_forward(lambda x: net(x), [0.1, 0.2, 0.3])
+    rng = random.Random(0)
+    rows = [([rng.uniform(-3, 3) for _ in range(3)],) for _ in range(30)]
+    with no_grad():
+        want = [[v.data for v in net(x)] for (x,) in rows]
+    assert bits(forward.run(rows)) == bits(want)
+    assert forward.fallbacks == 0
