@@ -393,9 +393,12 @@ def _same(f: Callable[..., Any], g: Callable[..., Any], args: Sequence[Any]) -> 
 def _eq_bits(a: object, b: object) -> bool:
     # Every bit, except which NaN: when two NaNs meet, the one an addition returns depends on
     # the order the C compiler put the operands in, which Python code cannot choose.
+    # (Two floats that compare equal have the same bits, but for the sign of a zero.)
     if type(a) is not float or type(b) is not float:
         return False
-    return _bits(a) == _bits(b) or (math.isnan(a) and math.isnan(b))
+    if a == b:
+        return a != 0.0 or math.copysign(1.0, a) == math.copysign(1.0, b)
+    return a != a and b != b
 
 
 def _lambda(params: Sequence[str], body: str, namespace: Mapping[str, object]) -> Any:
@@ -816,6 +819,7 @@ class _Gen:
     counter: itertools.count[int] = field(default_factory=itertools.count)
     exact_nodes: bool = False  # True: node gradients start at 0.0 too (see add)
     hoisted: set[int] = field(default_factory=set)  # lines that read an optimiser's state
+    updates: set[int] = field(default_factory=set)  # every line of the optimisers
     loops: bool = True  # False: the step cannot be repeated in a loop (see _loop)
 
     def emit(self, line: str, indent: int = 3) -> None:
@@ -1053,8 +1057,10 @@ class _Gen:
             self.loops = False  # its state is read inside the step: no loop of steps
         for line in load:
             self.hoisted.add(len(self.lines))
+            self.updates.add(len(self.lines))
             self.emit(line)
         for line in compute:
+            self.updates.add(len(self.lines))
             self.emit(line)
         self.commit += commit
 
@@ -1066,87 +1072,75 @@ class _Gen:
         self.grad_dirty.add(k)
 
 
-_TEMPORARY = re.compile(r"\b(?:[abt]|_d)[0-9]+\b")
-_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
+_TEMPORARY = re.compile(r"\b((?:[abt]|_d)[0-9]+)\b")  # split() keeps the names
+_ASSIGNED = re.compile(
+    r"^ *\(?([A-Za-z_][A-Za-z_0-9]*(?:, *[A-Za-z_][A-Za-z_0-9]*)*),?\)? =(?!=)", re.M
+)
 
 
-def _targets(line: str) -> list[str]:
-    """The plain names a generated line assigns (``x = ..``, ``x, y = ..``, ``x = y[0] = ..``)."""
-    code = line.split("#", 1)[0].strip()
-    names = re.findall(r"\((\w+) :=", code)
-    if code.startswith(("if ", "return ", "raise ")):
-        return names
-    for target in code.split(" = ")[:-1]:
-        names += [t for t in target.strip("() ").split(",") if t.strip().isidentifier()]
-    return [n.strip() for n in names]
-
-
-def _allocate(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Fewer locals for the generated function, and its locals numbered by use.
+def _allocate(lines: list[str], top: int) -> tuple[list[str], list[str]]:
+    """Fewer locals for the generated function: dead node names become registers.
 
     CPython numbers a function's locals in the order its code first names them, and
     every use of a local numbered above 255 costs an extra instruction (on 3.11 it also
     runs the next instruction unspecialised): a 2-16-16-1 step has over 800 locals.
     So, on the function's straight-line body (``lines``, in the order they run, with
-    their indentation): each node's value, gradient, table and kept derivative
-    (``a..``, ``b..``, ``t..``, ``_d..``) whose first line assigns it outside any
-    ``if`` is renamed to a register ``r..``, and a register is reused from the line
-    after the last use of the name it held. (The body has no loops and no jumps back,
-    so such a name is live exactly from its first line to its last.) The second result
-    lists every name the body assigns, most used first, for a declaration that numbers
-    the locals in that order.
+    their indentation; ``top`` is the body's own): each node's value, gradient, table
+    and kept derivative (``a..``, ``b..``, ``t..``, ``_d..``) whose first line assigns
+    it at the body's own indentation (not inside an ``if``) is renamed to a register
+    ``r..``, and a register is reused from the line after the last use of the name it
+    held. (The body has no loops and no jumps back, so such a name is live exactly
+    from its first line to its last.) The second result lists the registers, which
+    :func:`_hot` numbers first.
     """
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    nested: list[bool] = []
-    opened: list[int] = []  # indentation of the ``if`` lines enclosing the current line
-    for i, line in enumerate(lines):
-        indent = len(line) - len(line.lstrip(" "))
-        while opened and opened[-1] >= indent:
-            opened.pop()
-        nested.append(bool(opened))
-        if line.lstrip().startswith(("if ", "elif ", "else")):
-            opened.append(indent)
-        for name in _TEMPORARY.findall(line.split("#", 1)[0]):
-            first.setdefault(name, i)
-            last[name] = i
-    renamable = {name for name, i in first.items() if not nested[i] and name in _targets(lines[i])}
+    parts = _TEMPORARY.split("\n".join(lines))  # text, name, text, name, ..., text
+    names = parts[1::2]
+    at = list(itertools.accumulate(t.count("\n") for t in parts[0:-1:2]))  # line of each
+    last = dict(zip(names, at))
+    first = dict(zip(reversed(names), reversed(at)))
+    indent = " " * top
+    starts = {
+        i: name
+        for name, i in first.items()
+        if lines[i].startswith(indent) and lines[i].startswith(name + " = ", top)
+    }
     ends: dict[int, list[str]] = {}
-    for name in renamable:
+    for name in starts.values():
         ends.setdefault(last[name], []).append(name)
     free: list[str] = []
-    count = itertools.count()
     register: dict[str, str] = {}
-    out = []
-    for i, line in enumerate(lines):
-        code, hash_, comment = line.partition("#")
-        for name in _TEMPORARY.findall(code):
-            if name in renamable and name not in register:
-                register[name] = free.pop() if free else f"r{next(count)}"
-        code = _TEMPORARY.sub(lambda m: register.get(m.group(0), m.group(0)), code)
-        out.append(code + hash_ + comment)
-        for name in ends.get(i, ()):
-            free.append(register[name])
-    return out, _by_use(out, out)
+    count = itertools.count()
+    for i in sorted(starts.keys() | ends.keys()):
+        name = starts.get(i)
+        if name is not None:
+            register[name] = free.pop() if free else f"r{next(count)}"
+        for gone in ends.get(i, ()):
+            free.append(register[gone])
+    parts[1::2] = [register.get(n, n) for n in names]
+    text = "".join(parts)
+    return text.split("\n"), [f"r{i}" for i in range(next(count))]
 
 
-def _by_use(lines: Sequence[str], hot: Sequence[str]) -> list[str]:
-    """The names ``lines`` assign, the most named in ``hot`` first (see _allocate)."""
-    uses: dict[str, int] = {}
-    for line in hot:
-        for name in _IDENTIFIER.findall(line.split("#", 1)[0]):
-            uses[name] = uses.get(name, 0) + 1
-    assigned = dict.fromkeys(n for line in lines for n in _targets(line))
-    return sorted(assigned, key=lambda n: -uses.get(n, 0))
+def _many_locals(gen: _Gen) -> bool:
+    """Whether the generated function may have over 256 locals (a generous estimate)."""
+    return 2 * len(gen.leaf_list) + len(gen.lines) // 4 > 200
 
 
-def _declare(names: Sequence[str], taken: int) -> list[str]:
-    """Lines that never run and number a function's locals in the order of ``names``.
+def _hot(registers: Sequence[str], lines: Sequence[str]) -> list[str]:
+    """The locals to number first: the registers, ``_e``, then what ``lines`` assign.
 
-    Only when the function has more than 256 locals (``taken`` are its arguments).
+    ``lines`` are the inputs' unpacking and the optimisers' lines: the inputs are
+    used by every neuron of the first layer, and the optimisers' settings and
+    temporaries by every parameter's update. The parameters' own values and
+    gradients (``p..``, ``q..``), used a few times each, are numbered after these.
     """
-    if len(names) + taken <= 256:
-        return []
+    text = "\n".join(lines)
+    assigned = {n.strip(): None for t in _ASSIGNED.findall(text) for n in t.split(",")}
+    return [*registers, "_e", *(n for n in assigned if n and not re.fullmatch(r"[pq][0-9]+", n))]
+
+
+def _declare(names: Sequence[str]) -> list[str]:
+    """Lines that never run and number a function's locals in the order of ``names``."""
     return ["        if _Guard is None:", "            " + " = ".join(names) + " = None"]
 
 
@@ -1265,17 +1259,15 @@ def _generate(
     body = gen.lines
     commit = ["        " + line for line in gen.commit]
     declare: list[str] = []
-    if readable is None:
-        unpack = ["            " + line for line in unpack]
-        pieces = [unpack, pre, body, commit, [f"        return {ret}"]]
-        allocated, order = _allocate([line for piece in pieces for line in piece])
-        at = 0
-        for piece in pieces:
-            piece[:] = allocated[at : at + len(piece)]
-            at += len(piece)
-        unpack = [line[12:] for line in unpack]
-        ret = pieces[-1][0][len("        return ") :]
-        declare = _declare(order, len(params))
+    hot: list[str] = []
+    if readable is None and _many_locals(gen):
+        renamed, registers = _allocate([*body, "            " + ret], 12)
+        body[:] = renamed[:-1]
+        ret = renamed[-1][12:]
+        hot = _hot(registers, [*unpack, *(line for i, line in enumerate(body) if i in gen.updates)])
+        if "(_e :=" not in "\n".join(body):
+            hot.remove("_e")
+        declare = _declare(hot)  # the most used locals numbered first, below 256
     head = [
         "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _T):",
         *(
@@ -1310,7 +1302,7 @@ def _generate(
         "    return compiled",
     ]
     loop = (
-        _loop(params, checks, unpack, checks_after, pre, body, gen, commit, ret, with_backward)
+        _loop(params, checks, unpack, checks_after, pre, body, gen, commit, ret, hot, with_backward)
         if slow is not None and readable is None
         else []
     )
@@ -1362,6 +1354,7 @@ def _loop(
     gen: _Gen,
     commit: Sequence[str],
     ret: str,
+    hot: Sequence[str],
     with_backward: bool,
 ) -> list[str]:
     """Source of ``run(rows)``: the step once per row, parameters read once and stored once.
@@ -1387,10 +1380,9 @@ def _loop(
         *(line.replace(guard, "raise _Guard") for line in checks_after),
     ]
     grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
-    lines = [*pre, *body, *within, *commit, f"_keep({ret})"]
     return [
         "    def run(rows):",
-        *_declare(_by_use(lines, [*within, *steps, ret]), 1),
+        *(_declare(hot) if hot else []),
         f"        if {grad_mode}:",
         "            return _slow(rows)",
         "        try:",

@@ -574,9 +574,10 @@ def test_a_wide_network_reuses_registers_and_keeps_every_bit(act, opt_name):
         if ins.opname in ("LOAD_FAST", "STORE_FAST"):
             uses[ins.argval] += 1
             extended += before.opname == "EXTENDED_ARG"
-    # the locals numbered above 255 are the least used ones
-    low, high = code.co_varnames[2:256], code.co_varnames[256:]
-    assert max(uses[n] for n in high) <= min(uses[n] for n in low), (low, high)
+    # every local used more than a parameter's value or gradient is numbered below 256
+    heavy = [n for n, u in uses.items() if u > 10]
+    assert len(heavy) > 16
+    assert [n for n in heavy if code.co_varnames.index(n) > 255] == [], "X"
     assert extended < sum(uses.values()) / 2
 
 
