@@ -38,6 +38,7 @@ nothing back until it has finished).
 
 from __future__ import annotations
 
+import array
 import gc
 import itertools
 import math
@@ -355,17 +356,29 @@ def _probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> li
     return found
 
 
+_mixed_cache: dict[int, list[list[float]]] = {}
+
+
+def _mixed(nargs: int) -> list[list[float]]:
+    """Rows of ``nargs`` awkward numbers, and of numbers whose sums cancel (the same for each n)."""
+    found = _mixed_cache.get(nargs)
+    if found is None:
+        found = []
+        state = nargs * 7919 + 17
+        for pool, count in ((_AWKWARD, 16), (_CANCEL, 12)):
+            for _ in range(count if nargs > 1 else 0):
+                row = []
+                for _ in range(nargs):
+                    state = (state * 1103515245 + 12345) % 2147483648  # a fixed, cheap sequence
+                    row.append(pool[(state >> 8) % len(pool)])
+                found.append(row)
+        found += [[x] * nargs for x in _AWKWARD]  # every argument the same awkward number
+        _mixed_cache[nargs] = found
+    return found
+
+
 def _make_probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[list[Any]]:
-    out: list[list[Any]] = [list(traced)]
-    state = nargs * 7919 + 17
-    for pool, count in ((_AWKWARD, 16), (_CANCEL, 12)):
-        for _ in range(count if nargs > 1 else 0):
-            row = []
-            for _ in range(nargs):
-                state = (state * 1103515245 + 12345) % 2147483648  # a fixed, cheap sequence
-                row.append(pool[(state >> 8) % len(pool)])
-            out.append(row)
-    out += [[x] * nargs for x in _AWKWARD]  # every argument the same awkward number
+    out: list[list[Any]] = [list(traced), *(row[:] for row in _mixed(nargs))]
     for args in out:
         for i, c in enumerate(consts):
             if c is not None:
@@ -373,32 +386,38 @@ def _make_probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) 
     return out
 
 
-def _same(f: Callable[..., Any], g: Callable[..., Any], args: Sequence[Any]) -> bool:
-    """True if ``f(*args)`` and ``g(*args)`` give the same bits, or both raise."""
-    try:
-        a = f(*args)
-    except Exception:
-        a = None
-    try:
-        b = g(*args)
-    except Exception:
-        b = None
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, tuple):
-        return isinstance(b, tuple) and len(a) == len(b) and all(map(_eq_bits, a, b))
-    return _eq_bits(a, b)
+def _outcomes(f: Callable[..., Any], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """``f(*row)`` for each row, None where it raises: two such lists are compared by ``repr``.
+
+    ``repr`` of a float names its bits exactly (the sign of a zero included) but
+    for which NaN: when two NaNs meet, the one an addition returns depends on the
+    order the C compiler put the operands in, which Python code cannot choose. It
+    tells ``1`` from ``1.0`` too, and a raise from any number.
+    """
+    out: list[Any] = []
+    for args in rows:
+        try:
+            out.append(f(*args))
+        except Exception:
+            out.append(None)
+    return out
 
 
-def _eq_bits(a: object, b: object) -> bool:
-    # Every bit, except which NaN: when two NaNs meet, the one an addition returns depends on
-    # the order the C compiler put the operands in, which Python code cannot choose.
-    # (Two floats that compare equal have the same bits, but for the sign of a zero.)
-    if type(a) is not float or type(b) is not float:
+def _same_outcomes(a: list[Any], b: list[Any]) -> bool:
+    """Whether two lists of :func:`_outcomes` are the same (their ``repr``, faster)."""
+    if [x is None for x in a] != [x is None for x in b]:
         return False
-    if a == b:
-        return a != 0.0 or math.copysign(1.0, a) == math.copysign(1.0, b)
-    return a != a and b != b
+    fa, fb = [x for x in a if x is not None], [x for x in b if x is not None]
+    if fa and type(fa[0]) is tuple:
+        if set(map(type, fa)) | set(map(type, fb)) != {tuple} or list(map(len, fa)) != list(
+            map(len, fb)
+        ):
+            return repr(a) == repr(b)
+        fa, fb = list(itertools.chain.from_iterable(fa)), list(itertools.chain.from_iterable(fb))
+    floats = set(map(type, fa)) | set(map(type, fb)) <= {float}
+    if floats and array.array("d", fa).tobytes() == array.array("d", fb).tobytes():
+        return True  # every bit (else perhaps only another NaN: the repr tells)
+    return repr(a) == repr(b)
 
 
 def _lambda(params: Sequence[str], body: str, namespace: Mapping[str, object]) -> Any:
@@ -438,6 +457,7 @@ def _forward_rule(op: Op, consts: Sequence[object], traced: Sequence[float]) -> 
     names = [f"_a{i}" for i in range(len(consts))]
     args = [n if c is None else _POOL.literal(c) for n, c in zip(names, consts)]
     probes = _probes(len(consts), consts, traced)
+    want: list[Any] | None = None
     for make in (_INLINE.get(op.name), _INLINE_OTHER.get(op.name)):
         if make is None:
             continue
@@ -445,7 +465,9 @@ def _forward_rule(op: Op, consts: Sequence[object], traced: Sequence[float]) -> 
             f = _lambda(names, make(args), _namespace())
         except Exception:
             continue
-        if all(_same(f, op.forward, a) for a in probes):
+        if want is None:
+            want = _outcomes(op.forward, probes)
+        if _same_outcomes(_outcomes(f, probes), want):
             slots = [f"{{a{i}}}" if c is None else x for i, (c, x) in enumerate(zip(consts, args))]
             return make(slots)
     return None
@@ -474,13 +496,14 @@ def _partials_rule(
     def candidate(*args: float) -> tuple[Any, ...]:
         return tuple(f(*args))
 
+    rows = []
     for args in _probes(len(consts), consts, traced):
         try:
-            out = op.forward(*args)
+            rows.append([op.forward(*args), *args])
         except Exception:
             continue  # the forward pass stops there: no derivative is ever taken
-        if not _same(candidate, reference, [out, *args]):
-            return None
+    if not _same_outcomes(_outcomes(candidate, rows), _outcomes(reference, rows)):
+        return None
     return [e if c is None else None for e, c in zip(exprs, consts)]
 
 
