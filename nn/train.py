@@ -41,8 +41,9 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from autograd import Value, no_grad
+from autograd import OPS, Value, no_grad
 from autograd import sum as vsum
 from autograd.compile import MAX_VARIANTS, CompiledStep, compile_forward, compile_step
 
@@ -133,7 +134,9 @@ class TrainResult:
     final_loss: float = math.nan
     seconds: float = 0.0
     interrupted: bool = False
-    compiled: str = "nothing"  # with fit(compile=True): "evaluation" or "step and evaluation"
+    # with fit(compile=True): "evaluation", "step and evaluation", or
+    # "sample gradients, update and evaluation" (reshuffled mini-batches)
+    compiled: str = "nothing"
 
 
 def argmax(values: Sequence[Value]) -> int:
@@ -268,6 +271,55 @@ def compiled_train_step(
     return compile_step(step, list(example[0]), tuple(example[1]), optimizer=optimizer)
 
 
+def compiled_sample_gradient(
+    model: MLP, objective: Objective, example: tuple[Sequence[float], int]
+) -> CompiledStep:
+    """One sample's part of a mini-batch step, compiled: ``(x, label, 1/m) -> (L, outputs)``.
+
+    It adds ``d(L(model(x), label) / m)/dp`` to every parameter's ``.grad``. After
+    ``zero_grad()``, calling it for a batch's samples from the last to the first
+    leaves in ``.grad`` exactly what ``backward()`` of :func:`batch_loss` (without
+    ``l2``) leaves, bit for bit: the batch's backward pass reaches the samples'
+    subgraphs in that order, each parameter's sum starts from 0.0 either way, and
+    each sample's loss gets the gradient ``1/m`` either way. Each label is one trace
+    (an integer, compiled in as a constant): up to
+    :data:`autograd.compile.MAX_VARIANTS` classes run compiled, in any order of
+    samples, which is what reshuffled mini-batches need.
+    """
+
+    def gradient(x: Sequence[float], label: int, scale: float) -> object:
+        out = model(x)
+        loss = objective.loss(out, label)
+        (loss * scale).backward()
+        return loss, out
+
+    return compile_step(gradient, list(example[0]), example[1], 0.5)
+
+
+def _sample_loop_step(
+    sample: CompiledStep,
+    update: CompiledStep,
+    optimizer: Optimizer,
+    xs: Sequence[Sequence[float]],
+    labels: Sequence[int],
+) -> tuple[float, list[list[float]]]:
+    """:func:`train_step` (no ``l2``) as compiled sample gradients and a compiled update.
+
+    Returns ``(L_B, outputs)``; ``L_B`` is ``sum_x L_x * (1/m)`` added left to right
+    as :func:`autograd.sum` adds (``L_x`` itself when ``m = 1``).
+    """
+    m = len(xs)
+    scale = 1.0 / m
+    optimizer.zero_grad()
+    got: list[Any] = [None] * m
+    for i in range(m - 1, -1, -1):  # the order the batch's backward pass takes
+        got[i] = sample(xs[i], labels[i], scale)
+    update()
+    losses = [loss for loss, _ in got]
+    total = losses[0] if m == 1 else _SUM(*losses) * scale
+    return total, [out for _, out in got]
+
+
 def compiled_evaluation(model: MLP, objective: Objective, data: Dataset) -> CompiledStep:
     """:func:`evaluate`'s forward pass for one row, compiled: ``(x, label) -> (loss, outputs)``."""
 
@@ -276,6 +328,9 @@ def compiled_evaluation(model: MLP, objective: Objective, data: Dataset) -> Comp
         return objective.loss(out, label), out
 
     return compile_forward(forward, data.x[0], data.labels[0])
+
+
+_SUM = OPS["sum"].forward  # x_1 + ... + x_n on floats, as the sum node adds them
 
 
 def _label_patterns(data: Dataset, batch_size: int, shuffle: bool, nclasses: int) -> int | None:
@@ -326,7 +381,9 @@ def fit(
     and, when the batches can show at most
     :data:`autograd.compile.MAX_VARIANTS` patterns of labels (per-sample
     steps, fixed batches, or the full batch), the training step too
-    (:func:`compiled_train_step`); reshuffled mini-batches of several classes
+    (:func:`compiled_train_step`). Reshuffled mini-batches of several classes
+    run each step as a loop of compiled sample gradients, last sample first
+    (:func:`compiled_sample_gradient`), and a compiled update; with ``l2`` they
     keep eager steps. Either way the trained network is bit for bit the eager
     one; ``result.compiled`` says what ran compiled.
     """
@@ -343,6 +400,7 @@ def fit(
         on_start(model, objective, math.ceil(n / batch_size) * epochs)
     compiled_step: CompiledStep | None = None
     forward: CompiledStep | None = None
+    sample_loop: tuple[CompiledStep, CompiledStep] | None = None
     if compile and n:
         forward = compiled_evaluation(model, objective, train)
         result.compiled = "evaluation"
@@ -352,6 +410,11 @@ def fit(
             example = ([train.x[i] for i in head], [train.labels[i] for i in head])
             compiled_step = compiled_train_step(model, optimizer, objective, example, l2)
             result.compiled = "step and evaluation"
+        elif not l2:  # reshuffled mini-batches: a loop of compiled sample gradients
+            sample = compiled_sample_gradient(model, objective, (train.x[0], train.labels[0]))
+            update = compile_step(lambda: optimizer.step(), optimizer=optimizer)
+            sample_loop = (sample, update)
+            result.compiled = "sample gradients, update and evaluation"
     k = 0
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -367,6 +430,10 @@ def fit(
             labels = [train.labels[i] for i in rows]
             if compiled_step is not None:
                 l_b, data_loss, outs = compiled_step(xs, labels)
+                right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
+            elif sample_loop is not None:
+                l_b, outs = _sample_loop_step(*sample_loop, optimizer, xs, labels)
+                data_loss = l_b
                 right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
             else:
                 loss = train_step(model, optimizer, xs, labels, objective, l2)

@@ -37,7 +37,19 @@ def figures(result):
             {"batch_size": 1000, "epochs": 5, "shuffle": False, "l2": 1e-4},
             "step and evaluation",
         ),
-        ("xor", {"batch_size": 16, "epochs": 2}, "evaluation"),
+        ("xor", {"batch_size": 16, "epochs": 2}, "sample gradients, update and evaluation"),
+        ("moons", {"batch_size": 7, "epochs": 3}, "sample gradients, update and evaluation"),
+        (
+            "spiral",
+            {"batch_size": 5, "epochs": 2, "loss": "cross-entropy", "activation": "tanh"},
+            "sample gradients, update and evaluation",
+        ),
+        (
+            "circles",
+            {"batch_size": 9, "epochs": 2, "loss": "mse", "activation": "sigmoid"},
+            "sample gradients, update and evaluation",
+        ),
+        ("moons", {"batch_size": 7, "epochs": 2, "l2": 1e-3}, "evaluation"),
     ],
 )
 def test_compiled_training_gives_the_eager_network(name, options, compiled):
@@ -69,3 +81,30 @@ def test_the_command_line_compile_writes_the_same_model_file(tmp_path, capsys, d
         files.append((path.read_bytes(), record["train_accuracy"], record["compiled"]))
     assert files[0][:2] == files[1][:2]
     assert files[0][2] == "nothing" and files[1][2] != "nothing"
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+@pytest.mark.parametrize("batch_size", [2, 6, 60])
+def test_reshuffled_batches_with_any_optimiser_give_the_eager_network(optimizer, batch_size):
+    """The loop of compiled sample gradients (last sample first) and the compiled update."""
+    from nn import MLP, SGD, Adam
+    from nn.objectives import Objective
+    from nn.train import fit
+
+    runs = []
+    for compile_ in (False, True):
+        rng = random.Random(8)
+        data = load("spiral", seed=rng, n=45)
+        model = MLP(2, [6, 5, 3], "tanh", seed=1)
+        params = model.parameters()
+        opt = SGD(params, lr=0.1, momentum=0.9) if optimizer == "momentum" else Adam(params)
+        objective = Objective("cross-entropy", 3)
+        kw = {"epochs": 3, "batch_size": batch_size, "shuffle": True, "seed": 4}
+        runs.append(fit(model, data, objective, opt, compile=compile_, **kw))
+    eager, fast = runs
+    assert bits(fast.model) == bits(eager.model)
+    assert figures(fast) == figures(eager)
+    expected = (
+        "step and evaluation" if batch_size >= 45 else "sample gradients, update and evaluation"
+    )
+    assert fast.compiled == expected
