@@ -1406,6 +1406,8 @@ def _loop(
     return [
         "    def run(rows):",
         *(_declare(hot) if hot else []),
+        "        if not rows:",
+        "            return []",
         f"        if {grad_mode}:",
         "            return _slow(rows)",
         "        try:",

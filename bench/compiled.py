@@ -17,7 +17,12 @@
   here before timing).
 * The whole command: ``deltagrad train iris --epochs 300`` with and without
   ``--compile``, by the ``seconds`` of its own JSON (tracing and compiling
-  included) and by the wall time of the whole process, start-up included.
+  included) and by the wall time of the whole process, start-up included; and
+  ``deltagrad train moons`` (its defaults: reshuffled mini-batches of 16, which
+  compile as a loop of sample gradients and an update).
+* ``compiled`` is one call of the compiled step per sample; ``compiled, run()``
+  one call of ``CompiledStep.run`` for all of them (the parameters stay in the
+  generated code's local variables between samples).
 """
 
 from __future__ import annotations
@@ -66,6 +71,18 @@ def _epoch(step: Callable[..., Any], rows: Sequence[tuple[Any, Any]]) -> Callabl
     return run
 
 
+def _run(step: Any, rows: Sequence[tuple[Any, Any]]) -> Callable[[], float]:
+    """The same steps through ``CompiledStep.run``: one call for all rows."""
+    batch = list(rows)
+
+    def run() -> float:
+        start = clock()
+        step.run(batch)
+        return clock() - start
+
+    return run
+
+
 def _jax_contender(net: MLP, rows: Sequence[tuple[Any, Any]]) -> Callable[[], float] | None:
     try:
         import jax
@@ -104,14 +121,16 @@ def _jax_contender(net: MLP, rows: Sequence[tuple[Any, Any]]) -> Callable[[], fl
 
 def run_iris() -> Result:
     rows = list(zip(*[getattr(load_iris(seed=0).train, a) for a in ("x", "y")]))
-    eager_net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
-    net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
-    eager_opt, opt = SGD(eager_net.parameters(), lr=LR), SGD(net.parameters(), lr=LR)
+    eager_net, eager_opt = _iris_net()
+    net, opt = _iris_net()
+    run_net, run_opt = _iris_net()
     compiled = compile_step(_step_fn(net, opt), *rows[0], optimizer=opt)
+    looped = compile_step(_step_fn(run_net, run_opt), *rows[0], optimizer=run_opt)
     hand = handwritten.make_net(*net.weights_and_biases())
     contenders = {
         "by hand": _epoch(lambda x, y: handwritten.step(hand, x, y, LR), rows),
         "compiled": _epoch(compiled, rows),
+        "compiled, run()": _run(looped, rows),
         "eager nn": _epoch(_step_fn(eager_net, eager_opt), rows),
     }
     jax_run = _jax_contender(net, rows)
@@ -123,9 +142,18 @@ def run_iris() -> Result:
     result.times = interleave(contenders, 15, per_unit=len(rows), block=3)
     if jax_run is None:
         result.notes.append("JAX is not installed: its row is missing.")
-    same = [p.data for p in net.parameters()] == [p.data for p in eager_net.parameters()]
+    same = (
+        [p.data for p in net.parameters()]
+        == [p.data for p in run_net.parameters()]
+        == [p.data for p in eager_net.parameters()]
+    )
     verdict = "bit-identical" if same else "NOT IDENTICAL"
-    result.notes.append(f"After all rounds the compiled and eager networks are {verdict}.")
+    result.notes.append(
+        f"After all rounds the compiled, run() and eager networks are {verdict}. "
+        "`compiled` is one call per sample; `compiled, run()` is one call per epoch "
+        "(`CompiledStep.run(rows)`: the same steps, with the parameters kept in the "
+        "generated code's local variables between samples instead of stored and read back)."
+    )
     return result
 
 
@@ -149,38 +177,60 @@ def run_wide(activation: str = "sigmoid") -> Result:
     rows = _wide_rows(64)
     eager_net, eager_opt = _wide_net(activation)
     net, opt = _wide_net(activation)
+    run_net, run_opt = _wide_net(activation)
     compiled = compile_step(_step_fn(net, opt), *rows[0], optimizer=opt)
+    looped = compile_step(_step_fn(run_net, run_opt), *rows[0], optimizer=run_opt)
     result = Result(
         f"2-16-16-1 training step ({activation}, per-sample SGD)", "step", baseline="eager"
     )
     result.times = interleave(
-        {"eager": _epoch(_step_fn(eager_net, eager_opt), rows), "compiled": _epoch(compiled, rows)},
+        {
+            "eager": _epoch(_step_fn(eager_net, eager_opt), rows),
+            "compiled": _epoch(compiled, rows),
+            "compiled, run()": _run(looped, rows),
+        },
         9,
         per_unit=len(rows),
+    )
+    same = (
+        [p.data for p in net.parameters()]
+        == [p.data for p in run_net.parameters()]
+        == [p.data for p in eager_net.parameters()]
+    )
+    result.notes.append(
+        "After all rounds the three networks are "
+        + ("bit-identical." if same else "NOT IDENTICAL.")
     )
     return result
 
 
-def compile_cost() -> dict[str, tuple[float, float]]:
-    """Per network: (seconds to compile with nothing cached, that in eager steps)."""
+def compile_cost() -> dict[str, tuple[float, float, float]]:
+    """Per network: (seconds to compile with nothing cached, that in eager steps, and the
+    extra for ``run()``'s loop, generated on its first call, in eager steps)."""
     iris = list(zip(*[getattr(load_iris(seed=0).train, a) for a in ("x", "y")]))
     found = {}
     for name, make, rows in (
         ("Iris 4-5-3", lambda: _iris_net(), iris),
         ("2-16-16-1", _wide_net, _wide_rows(64)),
     ):
-        compiles, steps = [], []
+        compiles, loops, steps = [], [], []
         for _ in range(7):
             net, opt = make()
             autograd_compile._rules_cache.clear()  # the first compile of a process
             autograd_compile._probe_cache.clear()
             autograd_compile._mixed_cache.clear()
             start = clock()
-            compile_step(_step_fn(net, opt), *rows[0], optimizer=opt)
+            step = compile_step(_step_fn(net, opt), *rows[0], optimizer=opt)
             compiles.append(clock() - start)
+            start = clock()
+            step.run([])  # run()'s loop is generated on its first call
+            loops.append(clock() - start)
             steps.append(_epoch(_step_fn(net, opt), rows)() / len(rows))
-        seconds = statistics.median(compiles)
-        found[name] = (seconds, statistics.median(c / s for c, s in zip(compiles, steps)))
+        found[name] = (
+            statistics.median(compiles),
+            statistics.median(c / s for c, s in zip(compiles, steps)),
+            statistics.median(c / s for c, s in zip(loops, steps)),
+        )
     return found
 
 
@@ -265,18 +315,21 @@ def run_batch() -> Result:
     return result
 
 
-def _cli(compiled: bool) -> tuple[float, float]:
-    cmd = [sys.executable, "-m", "deltagrad", "train", "iris", "--epochs", "300", "--json"]
-    cmd += ["--no-progress", *(["--compile"] if compiled else [])]
+def _cli(compiled: bool, dataset: str = "iris") -> tuple[float, float]:
+    cmd = [sys.executable, "-m", "deltagrad", "train", dataset, "--json", "--no-progress"]
+    cmd += [
+        *(["--epochs", "300"] if dataset == "iris" else []),
+        *(["--compile"] if compiled else []),
+    ]
     start = time.perf_counter()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     wall = time.perf_counter() - start
     return float(json.loads(out)["seconds"]), wall
 
 
-def run_train(rounds: int = 3) -> dict[str, list[tuple[float, float]]]:
+def run_train(rounds: int = 3, dataset: str = "iris") -> dict[str, list[tuple[float, float]]]:
     runs: dict[str, list[tuple[float, float]]] = {"eager": [], "compiled": []}
     for r in range(rounds):
         for name in ("eager", "compiled") if r % 2 == 0 else ("compiled", "eager"):
-            runs[name].append(_cli(name == "compiled"))
+            runs[name].append(_cli(name == "compiled", dataset))
     return runs

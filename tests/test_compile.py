@@ -645,6 +645,8 @@ def test_run_keeps_every_bit_for_sgd_with_momentum_and_adam_over_many_rows():
         assert outcome(compiled, *rows[25]) == outcome(eager, *rows[25])  # then one call
         assert run_rows(compiled, rows[26:]) == eager_rows(eager, rows[26:])
         assert state(net, opt) == state(eager_net, eager_opt)
+        assert compiled.run([]) == [] and compiled.run(iter([])) == []  # no rows: no change
+        assert state(net, opt) == state(eager_net, eager_opt)
         assert compiled.fallbacks == 0
         assert compiled._runner is not None and compiled._runner.__name__ == "run"  # a loop
 
