@@ -343,6 +343,26 @@ def test_another_shape_or_an_integer_argument_is_traced_again():
         f([1.0, 2.0, 3.0], 0)
 
 
+def test_calls_go_down_the_chain_of_traces_and_a_shape_that_cannot_be_traced_stays_eager():
+    net = MLP(2, [3], "sigmoid", seed=0)
+
+    calls_with_2 = []
+
+    def pick(x: list[float], k: int) -> Value:
+        if k == 2:
+            calls_with_2.append(k)
+            return as_value(net(x)[k].data)  # reads .data: cannot be traced
+        return net(x)[k]
+
+    f = compile_forward(pick, [0.5, 0.25], 0)
+    with no_grad():
+        for k in (1, 0, 1, 2, 0, 2, 1):
+            assert f([0.5, 0.25], k) == net([0.5, 0.25])[k].data
+    assert f.traces == 2  # k = 0 and k = 1
+    assert f.fallbacks == 2
+    assert len(calls_with_2) == 3  # traced once (refused), then run eagerly twice
+
+
 # --- errors and state --------------------------------------------------------------------
 
 
