@@ -49,6 +49,7 @@ import gc
 import itertools
 import math
 import os
+import random
 import re
 import struct
 import sys
@@ -370,14 +371,11 @@ def _mixed(nargs: int) -> list[list[float]]:
     found = _mixed_cache.get(nargs)
     if found is None:
         found = []
-        state = nargs * 7919 + 17
+        rng = random.Random(nargs * 7919 + 17)  # a fixed sequence for each n
         for pool, count in ((_AWKWARD, 16), (_CANCEL, 12)):
-            for _ in range(count if nargs > 1 else 0):
-                row = []
-                for _ in range(nargs):
-                    state = (state * 1103515245 + 12345) % 2147483648  # a fixed, cheap sequence
-                    row.append(pool[(state >> 8) % len(pool)])
-                found.append(row)
+            if nargs > 1:
+                drawn = rng.choices(pool, k=count * nargs)
+                found += [drawn[i : i + nargs] for i in range(0, len(drawn), nargs)]
         found += [[x] * nargs for x in _AWKWARD]  # every argument the same awkward number
         _mixed_cache[nargs] = found
     return found
