@@ -156,6 +156,8 @@ def hinge(score: Value | float, y: float) -> Value:
     ``mean(relu(1 - y * score))``. Its derivative is ``-y`` while the margin
     ``y * s`` is below 1, else 0 (ReLU's derivative at 0 is taken to be 0).
     """
+    if isinstance(y, Value):  # traced by autograd.compile from Objective.target: -1.0 or +1.0
+        return (1.0 - y * as_value(score)).relu()
     if type(y) is not float and (isinstance(y, bool) or not isinstance(y, int | float)):
         raise ValueError(f"hinge: the label must be -1 or +1, got {y!r:.40}")
     if y not in (-1.0, 1.0):

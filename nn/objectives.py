@@ -87,20 +87,46 @@ class Objective:
                 f"{self.name} loss: {len(outputs)} outputs, but {self.nclasses} classes "
                 f"need {self.nout}"
             )
+        target = self.target(label)
+        if target is not None:
+            return self.loss_of_target(outputs, target)
+        if self.name == "hinge":
+            return multiclass_hinge(outputs, label)
+        return softmax_cross_entropy(outputs, label)
+
+    def target(self, label: int) -> list[float] | None:
+        """The target of class ``label`` as numbers, where the loss needs no more of the class.
+
+        The one-hot vector for the squared errors, ``[-1.0]`` / ``[+1.0]`` for the
+        hinge of one score, ``[0.0]`` / ``[1.0]`` for the cross-entropy of one
+        logit; None where the class picks out one output (``hinge`` and
+        ``cross-entropy`` with K > 2). A compiled step traces these numbers as
+        inputs, so one trace serves every class.
+        """
         if not 0 <= label < self.nclasses:
             raise ValueError(f"{self.name} loss: class {label} out of range")
-        if self.name == "hinge":
-            if self.single_score:
-                return hinge(outputs[0], 1.0 if label == 1 else -1.0)
-            return multiclass_hinge(outputs, label)
-        if self.name == "cross-entropy":
-            if self.single_score:
-                return binary_cross_entropy_with_logits(outputs, [float(label)])
-            return softmax_cross_entropy(outputs, label)
-        target = [1.0 if k == label else 0.0 for k in range(self.nclasses)]
+        if self.single_score:
+            return [(1.0 if label == 1 else -1.0) if self.name == "hinge" else float(label)]
+        if self.name in ("half-squared-error", "mse"):
+            return [1.0 if k == label else 0.0 for k in range(self.nclasses)]
+        return None
+
+    def loss_of_target(self, outputs: Outputs, target: Sequence[float]) -> Value:
+        """One sample's loss against a :meth:`target` (or those numbers traced as Values)."""
+        if len(outputs) != self.nout:
+            raise ValueError(
+                f"{self.name} loss: {len(outputs)} outputs, but {self.nclasses} classes "
+                f"need {self.nout}"
+            )
+        if self.name == "hinge" and self.single_score:
+            return hinge(outputs[0], target[0])
+        if self.name == "cross-entropy" and self.single_score:
+            return binary_cross_entropy_with_logits(outputs, target)
         if self.name == "half-squared-error":
             return half_squared_error(outputs, target)
-        return mse(outputs, target)
+        if self.name == "mse":
+            return mse(outputs, target)
+        raise ValueError(f"{self.name} loss of {self.nclasses} classes: needs the class itself")
 
     def predict(self, outputs: Outputs) -> int:
         """The predicted class: the sign of a single score, else the first largest output."""

@@ -169,8 +169,8 @@ def evaluate(
     obj = _objective(data, objective)
     total, correct = 0.0, 0
     if compiled is not None:
-        for x, label in zip(data.x, data.labels):
-            loss, out = compiled(x, label)
+        rows = list(zip(data.x, _ys(obj, data.labels)))
+        for (loss, out), label in zip(compiled.run(rows), data.labels):
             total += loss
             correct += obj.predict(out) == label
         return total / len(data), correct / len(data)
@@ -248,16 +248,23 @@ def compiled_train_step(
 
     The traced function builds exactly :func:`batch_loss`'s graph (it only
     leaves out what reads ``.data``: the score and the accuracy, which the
-    caller takes from the returned outputs). The class labels are integers,
-    so each pattern of labels in a batch is compiled in as constants: a
-    pattern not seen before is traced again, up to
-    :data:`autograd.compile.MAX_VARIANTS`, after which the step runs eagerly
-    (the same numbers, at the engine's speed).
+    caller takes from the returned outputs). Where the loss needs only a
+    class's target numbers (:meth:`Objective.target`: the squared errors, one
+    score of two classes), the step takes those (``_ys``) and one trace serves
+    every class. Otherwise the class labels are integers, so each pattern of
+    labels in a batch is compiled in as constants: a pattern not seen before
+    is traced again, up to :data:`autograd.compile.MAX_VARIANTS`, after which
+    the step runs eagerly (the same numbers, at the engine's speed).
     """
 
-    def step(xs: Sequence[Sequence[float]], labels: Sequence[int]) -> object:
+    numeric = objective.target(0) is not None
+
+    def step(xs: Sequence[Sequence[float]], labels: Sequence[Any]) -> object:
         outs = [model(x) for x in xs]
-        losses = [objective.loss(out, label) for out, label in zip(outs, labels)]
+        if numeric:  # the classes as their target numbers, traced: one trace for all classes
+            losses = [objective.loss_of_target(out, t) for out, t in zip(outs, labels)]
+        else:
+            losses = [objective.loss(out, label) for out, label in zip(outs, labels)]
         m = len(losses)
         data = losses[0] if m == 1 else vsum(losses) * (1.0 / m)
         total = data
@@ -268,7 +275,15 @@ def compiled_train_step(
         optimizer.step()
         return total, data, outs
 
-    return compile_step(step, list(example[0]), tuple(example[1]), optimizer=optimizer)
+    return compile_step(step, list(example[0]), _ys(objective, example[1]), optimizer=optimizer)
+
+
+def _ys(objective: Objective, labels: Sequence[int]) -> list[Any]:
+    """What a compiled step takes for ``labels``: their targets (:meth:`Objective.target`)
+    where the loss needs no more of the class, else the labels themselves."""
+    if objective.target(0) is None:
+        return list(labels)
+    return [objective.target(label) for label in labels]
 
 
 def compiled_sample_gradient(
@@ -281,19 +296,23 @@ def compiled_sample_gradient(
     leaves in ``.grad`` exactly what ``backward()`` of :func:`batch_loss` (without
     ``l2``) leaves, bit for bit: the batch's backward pass reaches the samples'
     subgraphs in that order, each parameter's sum starts from 0.0 either way, and
-    each sample's loss gets the gradient ``1/m`` either way. Each label is one trace
-    (an integer, compiled in as a constant): up to
-    :data:`autograd.compile.MAX_VARIANTS` classes run compiled, in any order of
-    samples, which is what reshuffled mini-batches need.
+    each sample's loss gets the gradient ``1/m`` either way. It takes a class's
+    target numbers where the loss needs no more (``_ys``): one trace for every
+    class. Otherwise each label is one trace (an integer, compiled in as a
+    constant): up to :data:`autograd.compile.MAX_VARIANTS` classes run compiled,
+    in any order of samples, which is what reshuffled mini-batches need.
     """
 
-    def gradient(x: Sequence[float], label: int, scale: float) -> object:
+    numeric = objective.target(0) is not None
+
+    def gradient(x: Sequence[float], label: Any, scale: float) -> object:
         out = model(x)
-        loss = objective.loss(out, label)
+        # (with numeric targets, the label is a target traced as numbers: see _ys)
+        loss = objective.loss_of_target(out, label) if numeric else objective.loss(out, label)
         (loss * scale).backward()
         return loss, out
 
-    return compile_step(gradient, list(example[0]), example[1], 0.5)
+    return compile_step(gradient, list(example[0]), _ys(objective, [example[1]])[0], 0.5)
 
 
 def _sample_loop_step(
@@ -323,11 +342,15 @@ def _sample_loop_step(
 def compiled_evaluation(model: MLP, objective: Objective, data: Dataset) -> CompiledStep:
     """:func:`evaluate`'s forward pass for one row, compiled: ``(x, label) -> (loss, outputs)``."""
 
-    def forward(x: Sequence[float], label: int) -> object:
+    numeric = objective.target(0) is not None
+
+    def forward(x: Sequence[float], label: Any) -> object:
         out = model(x)
+        if numeric:  # a target traced as numbers (see _ys)
+            return objective.loss_of_target(out, label), out
         return objective.loss(out, label), out
 
-    return compile_forward(forward, data.x[0], data.labels[0])
+    return compile_forward(forward, data.x[0], _ys(objective, data.labels[:1])[0])
 
 
 _SUM = OPS["sum"].forward  # x_1 + ... + x_n on floats, as the sum node adds them
@@ -375,7 +398,8 @@ def fit(
     ``lr_schedule(k)`` (k = step index from 0), when given, sets the
     optimiser's ``lr`` before step k. ``should_stop`` is asked after every
     step and after every epoch (for Ctrl-C); when it says yes, training ends
-    there with ``interrupted`` set.
+    there with ``interrupted`` set. (When an epoch's compiled steps run in one
+    call, see below, it is asked after the epoch only.)
 
     ``compile=True`` traces the evaluation once (:func:`compiled_evaluation`)
     and, when the batches can show at most
@@ -384,8 +408,12 @@ def fit(
     (:func:`compiled_train_step`). Reshuffled mini-batches of several classes
     run each step as a loop of compiled sample gradients, last sample first
     (:func:`compiled_sample_gradient`), and a compiled update; with ``l2`` they
-    keep eager steps. Either way the trained network is bit for bit the eager
-    one; ``result.compiled`` says what ran compiled.
+    keep eager steps. Where the loss needs only a class's target numbers
+    (:meth:`Objective.target`) one trace serves every class, so every batching
+    compiles the step, and without ``on_step`` or ``lr_schedule`` an epoch's
+    steps run in one call (:meth:`autograd.compile.CompiledStep.run`). Either
+    way the trained network is bit for bit the eager one; ``result.compiled``
+    says what ran compiled.
     """
     _check_count(epochs, "fit: epochs", 0, MAX_EPOCHS)
     n = len(data.train)
@@ -404,7 +432,8 @@ def fit(
     if compile and n:
         forward = compiled_evaluation(model, objective, train)
         result.compiled = "evaluation"
-        patterns = _label_patterns(train, batch_size, shuffle, objective.nclasses)
+        numeric = objective.target(0) is not None  # one trace for all classes (see _ys)
+        patterns = 1 if numeric else _label_patterns(train, batch_size, shuffle, objective.nclasses)
         if patterns is not None and patterns <= MAX_VARIANTS:
             head = range(min(batch_size, n))
             example = ([train.x[i] for i in head], [train.labels[i] for i in head])
@@ -415,6 +444,15 @@ def fit(
             update = compile_step(lambda: optimizer.step(), optimizer=optimizer)
             sample_loop = (sample, update)
             result.compiled = "sample gradients, update and evaluation"
+    ys = _ys(objective, train.labels) if compile else []  # what the compiled steps take
+    # With one trace for every class and nothing to call between steps, an epoch's steps
+    # run in one call (CompiledStep.run: the same numbers, the parameters stored once).
+    in_one_call = (
+        compiled_step is not None
+        and objective.target(0) is not None
+        and on_step is None
+        and lr_schedule is None
+    )
     k = 0
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
@@ -422,17 +460,25 @@ def fit(
         if shuffle:
             rng.shuffle(order)
         total, correct, seen = 0.0, 0, 0
-        for first in range(0, n, batch_size):
-            rows = tuple(order[first : first + batch_size])
+        batches = [tuple(order[first : first + batch_size]) for first in range(0, n, batch_size)]
+        done: list[Any] | None = None
+        if in_one_call and compiled_step is not None:
+            whole = [b for b in batches if len(b) == len(batches[0])]  # a shorter last one: apart
+            done = compiled_step.run([([train.x[i] for i in b], [ys[i] for i in b]) for b in whole])
+        for j, rows in enumerate(batches):
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(k)
             xs = [train.x[i] for i in rows]
             labels = [train.labels[i] for i in rows]
-            if compiled_step is not None:
-                l_b, data_loss, outs = compiled_step(xs, labels)
+            if done is not None and j < len(done):
+                l_b, data_loss, outs = done[j]
+                right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
+            elif compiled_step is not None:
+                l_b, data_loss, outs = compiled_step(xs, [ys[i] for i in rows])
                 right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
             elif sample_loop is not None:
-                l_b, outs = _sample_loop_step(*sample_loop, optimizer, xs, labels)
+                targets = [ys[i] for i in rows]
+                l_b, outs = _sample_loop_step(*sample_loop, optimizer, xs, targets)
                 data_loss = l_b
                 right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
             else:
@@ -446,7 +492,7 @@ def fit(
                 on_step(Step(epoch, k, rows, l_b, data_loss, right, lr, model))
             k += 1
             result.steps = k
-            if should_stop is not None and should_stop():
+            if should_stop is not None and done is None and should_stop():
                 break
         if seen < n:
             result.interrupted = True

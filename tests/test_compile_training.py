@@ -37,19 +37,24 @@ def figures(result):
             {"batch_size": 1000, "epochs": 5, "shuffle": False, "l2": 1e-4},
             "step and evaluation",
         ),
-        ("xor", {"batch_size": 16, "epochs": 2}, "sample gradients, update and evaluation"),
-        ("moons", {"batch_size": 7, "epochs": 3}, "sample gradients, update and evaluation"),
+        # two classes, or squared errors: the targets as numbers, one trace for all classes
+        ("xor", {"batch_size": 16, "epochs": 2}, "step and evaluation"),
+        ("moons", {"batch_size": 7, "epochs": 3}, "step and evaluation"),
+        ("moons", {"batch_size": 7, "epochs": 2, "l2": 1e-3}, "step and evaluation"),
+        ("moons", {"batch_size": 1, "epochs": 2, "loss": "cross-entropy"}, "step and evaluation"),
+        (
+            "circles",
+            {"batch_size": 9, "epochs": 2, "loss": "mse", "activation": "sigmoid"},
+            "step and evaluation",
+        ),
+        # more classes, reshuffled: a loop of compiled sample gradients
         (
             "spiral",
             {"batch_size": 5, "epochs": 2, "loss": "cross-entropy", "activation": "tanh"},
             "sample gradients, update and evaluation",
         ),
-        (
-            "circles",
-            {"batch_size": 9, "epochs": 2, "loss": "mse", "activation": "sigmoid"},
-            "sample gradients, update and evaluation",
-        ),
-        ("moons", {"batch_size": 7, "epochs": 2, "l2": 1e-3}, "evaluation"),
+        ("spiral", {"batch_size": 4, "epochs": 2}, "sample gradients, update and evaluation"),
+        ("spiral", {"batch_size": 4, "epochs": 2, "l2": 1e-3}, "evaluation"),
     ],
 )
 def test_compiled_training_gives_the_eager_network(name, options, compiled):
@@ -108,3 +113,39 @@ def test_reshuffled_batches_with_any_optimiser_give_the_eager_network(optimizer,
         "step and evaluation" if batch_size >= 45 else "sample gradients, update and evaluation"
     )
     assert fast.compiled == expected
+
+
+def test_an_epoch_of_compiled_steps_runs_in_one_call_and_stops_after_the_epoch(monkeypatch):
+    """Numeric targets, no on_step: each epoch is one CompiledStep.run call (and the same
+    network as eager); should_stop is then asked after each epoch, not after each step."""
+    from autograd.compile import CompiledStep
+
+    calls = []
+    original = CompiledStep.run
+
+    def counting(self, rows):
+        calls.append(len(rows))
+        return original(self, rows)
+
+    monkeypatch.setattr(CompiledStep, "run", counting)
+
+    def run(compile_, should_stop=None):
+        rng = random.Random(5)
+        data = load("moons", seed=rng, n=50)
+        kw = {"batch_size": 1, "epochs": 3, "should_stop": should_stop}
+        return train(data, seed=rng, compile=compile_, **kw), len(data.train)
+
+    (eager, n), (fast, _) = run(False), run(True)
+    assert bits(fast.model) == bits(eager.model) and figures(fast) == figures(eager)
+    assert calls.count(n) == 4  # three epochs, one call each, and the final evaluation
+    asked: list[int] = []
+
+    def second_time() -> bool:
+        asked.append(1)
+        return len(asked) >= 2
+
+    stopped, _ = run(True, second_time)
+    assert stopped.steps == 2 * n and stopped.interrupted and stopped.epochs == 2  # by epoch
+    asked.clear()
+    stopped_eager, _ = run(False, second_time)
+    assert stopped_eager.steps == 2 and stopped_eager.interrupted

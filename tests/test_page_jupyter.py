@@ -75,7 +75,12 @@ def test_the_exported_output_still_steps(output_html, tmp_path):
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
         assert now_at("L")
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.END)
-        counter = driver.find_element(By.ID, "counter").text
-        assert counter == "backward pass: step 3 of 3"
+        last = "backward pass: step 3 of 3"
+
+        def counted(d: object) -> bool:  # (waited for, as above)
+            return bool(driver.find_element(By.ID, "counter").text == last)
+
+        WebDriverWait(driver, 10).until(counted)
+        assert driver.find_element(By.ID, "counter").text == last
         driver.switch_to.default_content()
         assert errors(driver) == []
