@@ -409,11 +409,14 @@ def fit(
     run each step as a loop of compiled sample gradients, last sample first
     (:func:`compiled_sample_gradient`), and a compiled update; with ``l2`` they
     keep eager steps. Where the loss needs only a class's target numbers
-    (:meth:`Objective.target`) one trace serves every class, so every batching
-    compiles the step, and without ``on_step`` or ``lr_schedule`` an epoch's
-    steps run in one call (:meth:`autograd.compile.CompiledStep.run`). Either
-    way the trained network is bit for bit the eager one; ``result.compiled``
-    says what ran compiled.
+    (:meth:`Objective.target`) one trace serves every class: per-sample steps
+    and the full batch compile as one step (and mini-batches too, with
+    ``l2``), and without ``on_step`` or ``lr_schedule`` an epoch's steps run in
+    one call (:meth:`autograd.compile.CompiledStep.run`); other mini-batches
+    take the loop of sample gradients, whose trace is one sample long (a whole
+    batch traced costs its size in compile time). Either way the trained
+    network is bit for bit the eager one; ``result.compiled`` says what ran
+    compiled.
     """
     _check_count(epochs, "fit: epochs", 0, MAX_EPOCHS)
     n = len(data.train)
@@ -433,7 +436,10 @@ def fit(
         forward = compiled_evaluation(model, objective, train)
         result.compiled = "evaluation"
         numeric = objective.target(0) is not None  # one trace for all classes (see _ys)
-        patterns = 1 if numeric else _label_patterns(train, batch_size, shuffle, objective.nclasses)
+        if numeric:  # a mini-batch traced whole costs its size in compile time: loop instead
+            patterns = 1 if batch_size == 1 or batch_size >= n or l2 else None
+        else:
+            patterns = _label_patterns(train, batch_size, shuffle, objective.nclasses)
         if patterns is not None and patterns <= MAX_VARIANTS:
             head = range(min(batch_size, n))
             example = ([train.x[i] for i in head], [train.labels[i] for i in head])

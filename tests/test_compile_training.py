@@ -37,15 +37,16 @@ def figures(result):
             {"batch_size": 1000, "epochs": 5, "shuffle": False, "l2": 1e-4},
             "step and evaluation",
         ),
-        # two classes, or squared errors: the targets as numbers, one trace for all classes
-        ("xor", {"batch_size": 16, "epochs": 2}, "step and evaluation"),
-        ("moons", {"batch_size": 7, "epochs": 3}, "step and evaluation"),
+        # two classes, or squared errors: the targets as numbers, one trace for all classes;
+        # mini-batches as a loop of sample gradients (but with l2: the batch traced whole)
+        ("xor", {"batch_size": 16, "epochs": 2}, "sample gradients, update and evaluation"),
+        ("moons", {"batch_size": 7, "epochs": 3}, "sample gradients, update and evaluation"),
         ("moons", {"batch_size": 7, "epochs": 2, "l2": 1e-3}, "step and evaluation"),
         ("moons", {"batch_size": 1, "epochs": 2, "loss": "cross-entropy"}, "step and evaluation"),
         (
             "circles",
             {"batch_size": 9, "epochs": 2, "loss": "mse", "activation": "sigmoid"},
-            "step and evaluation",
+            "sample gradients, update and evaluation",
         ),
         # more classes, reshuffled: a loop of compiled sample gradients
         (
