@@ -1328,8 +1328,23 @@ def _generate(
         f"        return {ret}",
         "    return compiled",
     ]
+    # every argument a flat list of floats: the loop checks all their types in one go
+    flat = all(isinstance(sh, list) and sh and all(isinstance(x, str) for x in sh) for sh in shapes)
     loop = (
-        _loop(params, checks, unpack, checks_after, pre, body, gen, commit, ret, hot, with_backward)
+        _loop(
+            params,
+            checks,
+            unpack,
+            checks_after,
+            pre,
+            body,
+            gen,
+            commit,
+            ret,
+            hot,
+            with_backward,
+            flat,
+        )
         if slow is not None and readable is None
         else []
     )
@@ -1348,6 +1363,7 @@ def _generate(
         return _Generated("\n".join(text) + "\n", fallback, nodes)
     namespace: dict[str, object] = _namespace()
     namespace.update({f"P_{name}": op.partials for name, op in OPS.items()})
+    namespace.update(_flatten=itertools.chain.from_iterable, _FLOATSET=frozenset({float}))
     code = compile(source, "<deltagrad compiled step>", "exec")
     exec(code, namespace)
     from . import anomaly
@@ -1383,6 +1399,7 @@ def _loop(
     ret: str,
     hot: Sequence[str],
     with_backward: bool,
+    flat: bool = False,
 ) -> list[str]:
     """Source of ``run(rows)``: the step once per row, parameters read once and stored once.
 
@@ -1404,8 +1421,10 @@ def _loop(
     within = [
         *(line.replace(guard, "raise _Guard") for line in checks),
         *unpack,
-        *(line.replace(guard, "raise _Guard") for line in checks_after),
+        *([] if flat else (line.replace(guard, "raise _Guard") for line in checks_after)),
     ]
+    # (flat: every row's arguments are lists of floats, checked before the loop, in C)
+    before = ["if not _FLOATSET.issuperset(map(type, _flatten(_flatten(rows)))):"] if flat else []
     grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
     return [
         "    def run(rows):",
@@ -1415,6 +1434,8 @@ def _loop(
         f"        if {grad_mode}:",
         "            return _slow(rows)",
         "        try:",
+        *("            " + line for line in before),
+        *(["                raise _Guard"] if before else []),
         *pre,
         *(line for i, line in enumerate(body) if i in gen.hoisted),
         "            _out = []",

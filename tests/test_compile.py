@@ -719,3 +719,22 @@ def test_run_of_a_forward_only_function_is_the_evaluation():
         want = [[v.data for v in net(x)] for (x,) in rows]
     assert bits(forward.run(rows)) == bits(want)
     assert forward.fallbacks == 0
+
+
+def test_run_checks_every_rows_types_before_its_loop():
+    """A bool or a float subclass anywhere in the rows: every row runs one call at a time."""
+
+    class Fl(float):
+        pass
+
+    nets = [MLP(2, [2, 1], "tanh", seed=4) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.1) for n in nets]
+    eager = step_of(nets[0], opts[0], "mse")
+    compiled = compile_step(step_of(nets[1], opts[1], "mse"), [1.0, 2.0], [0.5], optimizer=opts[1])
+    for odd in ([Fl(0.25), 1.0], [0.25, True]):
+        rows = [([1.0, 2.0], [0.5]), (odd, [0.75]), ([3.0, -1.0], [0.25])]
+        want, got = eager_rows(eager, rows), run_rows(compiled, rows)
+        assert got[1] == want[1]  # None, or the same error (a bool: at the second row)
+        if want[1] is None:
+            assert got == want
+        assert state(nets[1], opts[1]) == state(nets[0], opts[0])
