@@ -1288,6 +1288,7 @@ def _generate(
     commit = ["        " + line for line in gen.commit]
     declare: list[str] = []
     hot: list[str] = []
+    raw = (list(body), ret)  # before registers: what run()'s loop fuses (see _fuse_gradients)
     if readable is None and _many_locals(gen):
         renamed, registers = _allocate([*body, "            " + ret], 12)
         body[:] = renamed[:-1]
@@ -1345,6 +1346,7 @@ def _generate(
             hot,
             with_backward,
             flat,
+            raw,
         )
         if slow is not None and readable is None
         else []
@@ -1400,7 +1402,8 @@ def _loop(
     ret: str,
     hot: Sequence[str],
     with_backward: bool,
-    flat: bool = False,
+    flat: bool,
+    raw: tuple[list[str], str],
 ) -> list[str]:
     """Source of ``run(rows)``: the step once per row, parameters read once and stored once.
 
@@ -1427,6 +1430,27 @@ def _loop(
     # (flat: every row's arguments are lists of floats, checked before the loop, in C)
     before = ["if not _FLOATSET.issuperset(map(type, _flatten(_flatten(rows)))):"] if flat else []
     grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
+    updates = {i - sum(1 for h in gen.hoisted if h < i) for i in gen.updates - gen.hoisted}
+    raw_steps = [line for i, line in enumerate(raw[0]) if i not in gen.hoisted]
+    fused = _fuse_gradients(raw_steps, updates, raw[1])
+    fused_ret = raw[1]
+    if fused is not None and hot:  # registers again, for the fused lines' own lifetimes
+        renamed, registers = _allocate([*fused, "            " + fused_ret], 12)
+        fused, fused_ret = renamed[:-1], renamed[-1][12:]
+        hot = list(dict.fromkeys([*registers, *hot]))
+
+    def rows_loop(rows: str, lines: Sequence[str], result: str) -> list[str]:
+        return [
+            f"            for _row in {rows}:",
+            f"                {', '.join(params)}, = _row",
+            *("                " + line for line in within),
+            *("    " + line for line in lines),
+            f"                _keep({result})",
+        ]
+
+    loops = rows_loop("rows", steps, ret)
+    if fused is not None:  # every row but the last without storing the gradients it fuses
+        loops = [*rows_loop("rows[:-1]", fused, fused_ret), *rows_loop("rows[-1:]", steps, ret)]
     return [
         "    def run(rows):",
         *(_declare(hot) if hot else []),
@@ -1441,16 +1465,57 @@ def _loop(
         *(line for i, line in enumerate(body) if i in gen.hoisted),
         "            _out = []",
         "            _keep = _out.append",
-        "            for _row in rows:",
-        f"                {', '.join(params)}, = _row",
-        *("                " + line for line in within),
-        *("    " + line for line in steps),
-        f"                _keep({ret})",
+        *loops,
         "        except Exception:",
         "            return _slow(rows)",
         *commit,
         "        return _out",
     ]
+
+
+def _fuse_gradients(steps: Sequence[str], updates: set[int], ret: str) -> list[str] | None:
+    """``steps`` with each parameter's gradient computed inside its update, or None.
+
+    A parameter's gradient ``q..`` is stored and then read once by the optimiser's
+    update; only the last row's gradients are stored in the Values. So every row
+    but the last can compute ``q.. = EXPR`` right where the update reads it: the
+    definition line goes, and ``(EXPR)`` takes the place of the name. This is done
+    only where it changes no number: the definition is a plain line of the body,
+    the update is the name's only other use and names it once, and nothing
+    ``EXPR`` reads is assigned in between (registers are reused, parameters are
+    updated).
+    """
+    uses: dict[str, list[int]] = {}
+    for i, line in enumerate(steps):
+        for name in set(re.findall(r"\bq[0-9]+\b", line)):
+            uses.setdefault(name, []).append(i)
+    out = list(steps)
+    gone: set[int] = set()
+    for name, at in uses.items():
+        if len(at) != 2 or at[1] not in updates or at[0] in updates:
+            continue
+        if re.search(rf"\b{name}\b", ret):  # (the row's result reads it)
+            continue
+        first, update = at
+        definition = re.fullmatch(rf" {{12}}{name} = (.+)", steps[first])
+        if definition is None or len(re.findall(rf"\b{name}\b", steps[update])) != 1:
+            continue
+        expr = definition.group(1)
+        if "#" in expr or ":=" in expr:
+            continue
+        read = set(re.findall(r"\b[A-Za-z_][A-Za-z_0-9]*\b", expr))
+        between = "\n".join(steps[first + 1 : update])
+        if any(
+            re.search(rf"(^ *{n} =[^=])|(\({n} :=)|(^ *{n},)|(, *{n}[,)] *=)", between, re.M)
+            for n in read
+        ):
+            continue
+        template = f"({expr})".replace("\\", "\\\\")  # a template: backslashes escaped
+        out[update] = re.sub(rf"\b{name}\b", template, out[update])
+        gone.add(first)
+    if not gone:
+        return None
+    return [line for i, line in enumerate(out) if i not in gone]
 
 
 def _static_value(args: Sequence[object], src: str) -> object:
