@@ -82,17 +82,25 @@ class Objective:
 
     def loss(self, outputs: Outputs, label: int) -> Value:
         """One sample's loss for the true class ``label``."""
-        if len(outputs) != self.nout:
-            raise ValueError(
-                f"{self.name} loss: {len(outputs)} outputs, but {self.nclasses} classes "
-                f"need {self.nout}"
-            )
+        self._check(outputs)
         target = self.target(label)
         if target is not None:
             return self.loss_of_target(outputs, target)
         if self.name == "hinge":
             return multiclass_hinge(outputs, label)
         return softmax_cross_entropy(outputs, label)
+
+    def _check(self, outputs: Outputs) -> None:
+        if len(outputs) != self.nout:
+            raise ValueError(
+                f"{self.name} loss: {len(outputs)} outputs, but {self.nclasses} classes "
+                f"need {self.nout}"
+            )
+
+    @property
+    def numeric(self) -> bool:
+        """True when the loss needs only a class's target numbers (:meth:`target`)."""
+        return self.single_score or self.name in ("half-squared-error", "mse")
 
     def target(self, label: int) -> list[float] | None:
         """The target of class ``label`` as numbers, where the loss needs no more of the class.
@@ -105,19 +113,15 @@ class Objective:
         """
         if not 0 <= label < self.nclasses:
             raise ValueError(f"{self.name} loss: class {label} out of range")
+        if not self.numeric:
+            return None
         if self.single_score:
             return [(1.0 if label == 1 else -1.0) if self.name == "hinge" else float(label)]
-        if self.name in ("half-squared-error", "mse"):
-            return [1.0 if k == label else 0.0 for k in range(self.nclasses)]
-        return None
+        return [1.0 if k == label else 0.0 for k in range(self.nclasses)]
 
     def loss_of_target(self, outputs: Outputs, target: Sequence[float]) -> Value:
         """One sample's loss against a :meth:`target` (or those numbers traced as Values)."""
-        if len(outputs) != self.nout:
-            raise ValueError(
-                f"{self.name} loss: {len(outputs)} outputs, but {self.nclasses} classes "
-                f"need {self.nout}"
-            )
+        self._check(outputs)
         if self.name == "hinge" and self.single_score:
             return hinge(outputs[0], target[0])
         if self.name == "cross-entropy" and self.single_score:

@@ -257,14 +257,11 @@ def compiled_train_step(
     the step runs eagerly (the same numbers, at the engine's speed).
     """
 
-    numeric = objective.target(0) is not None
+    loss_of = _loss_of(objective)
 
-    def step(xs: Sequence[Sequence[float]], labels: Sequence[Any]) -> object:
+    def step(xs: Sequence[Sequence[float]], ys: Sequence[Any]) -> object:
         outs = [model(x) for x in xs]
-        if numeric:  # the classes as their target numbers, traced: one trace for all classes
-            losses = [objective.loss_of_target(out, t) for out, t in zip(outs, labels)]
-        else:
-            losses = [objective.loss(out, label) for out, label in zip(outs, labels)]
+        losses = [loss_of(out, y) for out, y in zip(outs, ys)]
         m = len(losses)
         data = losses[0] if m == 1 else vsum(losses) * (1.0 / m)
         total = data
@@ -281,9 +278,15 @@ def compiled_train_step(
 def _ys(objective: Objective, labels: Sequence[int]) -> list[Any]:
     """What a compiled step takes for ``labels``: their targets (:meth:`Objective.target`)
     where the loss needs no more of the class, else the labels themselves."""
-    if objective.target(0) is None:
+    if not objective.numeric:
         return list(labels)
     return [objective.target(label) for label in labels]
+
+
+def _loss_of(objective: Objective) -> Callable[[Sequence[Value], Any], Value]:
+    """One sample's loss against what :func:`_ys` gives: a target traced as numbers (one
+    trace for every class), or a class label (compiled in as a constant)."""
+    return objective.loss_of_target if objective.numeric else objective.loss
 
 
 def compiled_sample_gradient(
@@ -303,12 +306,11 @@ def compiled_sample_gradient(
     in any order of samples, which is what reshuffled mini-batches need.
     """
 
-    numeric = objective.target(0) is not None
+    loss_of = _loss_of(objective)
 
-    def gradient(x: Sequence[float], label: Any, scale: float) -> object:
+    def gradient(x: Sequence[float], y: Any, scale: float) -> object:
         out = model(x)
-        # (with numeric targets, the label is a target traced as numbers: see _ys)
-        loss = objective.loss_of_target(out, label) if numeric else objective.loss(out, label)
+        loss = loss_of(out, y)
         (loss * scale).backward()
         return loss, out
 
@@ -342,13 +344,11 @@ def _sample_loop_step(
 def compiled_evaluation(model: MLP, objective: Objective, data: Dataset) -> CompiledStep:
     """:func:`evaluate`'s forward pass for one row, compiled: ``(x, label) -> (loss, outputs)``."""
 
-    numeric = objective.target(0) is not None
+    loss_of = _loss_of(objective)
 
-    def forward(x: Sequence[float], label: Any) -> object:
+    def forward(x: Sequence[float], y: Any) -> object:
         out = model(x)
-        if numeric:  # a target traced as numbers (see _ys)
-            return objective.loss_of_target(out, label), out
-        return objective.loss(out, label), out
+        return loss_of(out, y), out
 
     return compile_forward(forward, data.x[0], _ys(objective, data.labels[:1])[0])
 
@@ -435,8 +435,9 @@ def fit(
     if compile and n:
         forward = compiled_evaluation(model, objective, train)
         result.compiled = "evaluation"
-        numeric = objective.target(0) is not None  # one trace for all classes (see _ys)
-        if numeric:  # a mini-batch traced whole costs its size in compile time: loop instead
+        # numeric targets: one trace for all classes (see _ys); a mini-batch traced whole costs
+        # its size in compile time, so mini-batches take the loop of sample gradients instead
+        if objective.numeric:
             patterns = 1 if batch_size == 1 or batch_size >= n or l2 else None
         else:
             patterns = _label_patterns(train, batch_size, shuffle, objective.nclasses)
@@ -454,10 +455,7 @@ def fit(
     # With one trace for every class and nothing to call between steps, an epoch's steps
     # run in one call (CompiledStep.run: the same numbers, the parameters stored once).
     in_one_call = (
-        compiled_step is not None
-        and objective.target(0) is not None
-        and on_step is None
-        and lr_schedule is None
+        compiled_step is not None and objective.numeric and on_step is None and lr_schedule is None
     )
     k = 0
     start = time.perf_counter()
