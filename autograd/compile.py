@@ -1546,6 +1546,19 @@ def _output(result: object, gen: _Gen) -> str:
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off: tracing and compiling make many objects and no
+    garbage worth a pass."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class _GuardFailed(Exception):
     """A comparison recorded while tracing came out the other way."""
 
@@ -1616,26 +1629,11 @@ class CompiledStep:
     def _compile(
         self, args: list[object], key: object, mismatch: Callable[..., Any]
     ) -> Callable[..., Any]:
-        collecting = gc.isenabled()
-        gc.disable()  # tracing and compiling make many objects and no garbage worth a pass
-        try:
+        with _collector_paused():
             trace, result, _traced_args, shapes = _trace(self.fn, args, self.optimizers)
             if self.forward_only and any(e[0] in ("backward", "step") for e in trace.events):
                 raise TraceError("compile_forward: the function calls backward() or step()")
-            generated = _generate(
-                trace,
-                result,
-                args,
-                shapes,
-                self.optimizers,
-                None,
-                self._eager,
-                mismatch,
-                not self.forward_only,
-            )
-        finally:
-            if collecting:
-                gc.enable()
+            generated = self._generate((trace, result, args, shapes), mismatch)
         self.traces += 1
         self._variants[key] = generated.function
         self._chain.append(generated.function)
@@ -1669,30 +1667,34 @@ class CompiledStep:
         return runner(batch)
 
     def _make_runner(self) -> Callable[[list[Any]], list[Any]]:
-        trace, result, args, shapes = self._sources[self._first_key]
-
         def slow(rows: list[Any]) -> list[Any]:
             return [self(*row) for row in rows]
 
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            generated = _generate(
-                trace,
-                result,
-                args,
-                shapes,
-                self.optimizers,
-                None,
-                self._eager,
-                self._hop(0),
-                not self.forward_only,
-                slow,
-            )
-        finally:
-            if collecting:
-                gc.enable()
+        with _collector_paused():
+            generated = self._generate(self._sources[self._first_key], self._hop(0), slow)
         return generated.function
+
+    def _generate(
+        self,
+        source: tuple[_Trace, object, list[object], list[object]],
+        mismatch: Callable[..., Any],
+        slow: Callable[..., Any] | None = None,
+        readable: Mapping[Value, str] | None = None,
+    ) -> _Generated:
+        """:func:`_generate` for one trace (``source``) of this step."""
+        trace, result, args, shapes = source
+        return _generate(
+            trace,
+            result,
+            args,
+            shapes,
+            self.optimizers,
+            readable,
+            self._eager,
+            mismatch,
+            not self.forward_only,
+            slow,
+        )
 
     def _hop(self, k: int) -> Callable[..., Any]:
         """Where trace ``k`` sends arguments it does not fit: the next trace, or :meth:`_other`.
@@ -1739,19 +1741,8 @@ class CompiledStep:
             raise TypeError(
                 f"source: names must be a mapping or a model, not {type(names).__name__}"
             )
-        trace, result, args, shapes = self._sources[self._first_key]
-        generated = _generate(
-            trace,
-            result,
-            args,
-            shapes,
-            self.optimizers,
-            (names or {}) if readable else None,
-            self._eager,
-            self._eager,
-            not self.forward_only,
-        )
-        return generated.source
+        shown = (names or {}) if readable else None
+        return self._generate(self._sources[self._first_key], self._eager, None, shown).source
 
 
 def _optimizers(optimizer: object) -> list[CompilableOptimizer]:
