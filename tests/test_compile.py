@@ -366,19 +366,27 @@ def test_calls_go_down_the_chain_of_traces_and_a_shape_that_cannot_be_traced_sta
 # --- errors and state --------------------------------------------------------------------
 
 
-def test_an_error_inside_a_compiled_step_is_the_engines_error_and_changes_nothing():
+def log_nets() -> tuple[list[MLP], list[SGD]]:
+    """Two equal one-weight networks with SGD and momentum, for :func:`step_of_log`."""
     nets = [MLP(1, [1], "linear", seed=0) for _ in range(2)]
-    opts = [SGD(n.parameters(), lr=0.1, momentum=0.9) for n in nets]
+    return nets, [SGD(n.parameters(), lr=0.1, momentum=0.9) for n in nets]
 
-    def step_of_log(net: MLP, opt: SGD) -> Callable[[list[float]], Value]:
-        def step(x: list[float]) -> Value:
-            loss = net(x)[0].log()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss
 
-        return step
+def step_of_log(net: MLP, opt: SGD) -> Callable[[list[float]], Value]:
+    """A step whose loss is ``log`` of the output: an error where the output is <= 0."""
+
+    def step(x: list[float]) -> Value:
+        loss = net(x)[0].log()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def test_an_error_inside_a_compiled_step_is_the_engines_error_and_changes_nothing():
+    nets, opts = log_nets()
 
     w = nets[0].parameters()[0].data
     x_good = [1.0 / w + 5.0] if w > 0 else [-1.0 / w - 5.0]
@@ -672,18 +680,7 @@ def test_run_keeps_every_bit_for_sgd_with_momentum_and_adam_over_many_rows():
 
 
 def test_run_with_a_bad_row_gives_the_eager_error_at_that_row():
-    nets = [MLP(1, [1], "linear", seed=0) for _ in range(2)]
-    opts = [SGD(n.parameters(), lr=0.1, momentum=0.9) for n in nets]
-
-    def step_of_log(net: MLP, opt: SGD) -> Callable[[list[float]], Value]:
-        def step(x: list[float]) -> Value:
-            loss = net(x)[0].log()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss
-
-        return step
+    nets, opts = log_nets()
 
     w = nets[0].parameters()[0].data
     good = [1.0 / w + 5.0] if w > 0 else [-1.0 / w - 5.0]
