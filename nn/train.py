@@ -322,9 +322,11 @@ def _sample_loop_step(
     update: CompiledStep,
     optimizer: Optimizer,
     xs: Sequence[Sequence[float]],
-    labels: Sequence[int],
+    ys: Sequence[Any],
 ) -> tuple[float, list[list[float]]]:
     """:func:`train_step` (no ``l2``) as compiled sample gradients and a compiled update.
+
+    ``ys`` are the samples' labels or targets, as :func:`_ys` gives them.
 
     Returns ``(L_B, outputs)``; ``L_B`` is ``sum_x L_x * (1/m)`` added left to right
     as :func:`autograd.sum` adds (``L_x`` itself when ``m = 1``).
@@ -334,7 +336,7 @@ def _sample_loop_step(
     optimizer.zero_grad()
     got: list[Any] = [None] * m
     for i in range(m - 1, -1, -1):  # the order the batch's backward pass takes
-        got[i] = sample(xs[i], labels[i], scale)
+        got[i] = sample(xs[i], ys[i], scale)
     update()
     losses = [loss for loss, _ in got]
     total = losses[0] if m == 1 else _SUM(*losses) * scale
@@ -474,20 +476,19 @@ def fit(
                 optimizer.lr = lr_schedule(k)
             xs = [train.x[i] for i in rows]
             labels = [train.labels[i] for i in rows]
+            outs: list[Any] | None = None  # a compiled step's outputs (it counts no rows)
             if done is not None and j < len(done):
                 l_b, data_loss, outs = done[j]
-                right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
             elif compiled_step is not None:
                 l_b, data_loss, outs = compiled_step(xs, [ys[i] for i in rows])
-                right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
             elif sample_loop is not None:
-                targets = [ys[i] for i in rows]
-                l_b, outs = _sample_loop_step(*sample_loop, optimizer, xs, targets)
+                l_b, outs = _sample_loop_step(*sample_loop, optimizer, xs, [ys[i] for i in rows])
                 data_loss = l_b
-                right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
             else:
                 loss = train_step(model, optimizer, xs, labels, objective, l2)
                 l_b, data_loss, right = loss.total.data, loss.data_loss, loss.correct
+            if outs is not None:
+                right = sum(objective.predict(o) == c for o, c in zip(outs, labels))
             total += data_loss * len(rows)
             correct += right
             seen += len(rows)
