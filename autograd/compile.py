@@ -1162,9 +1162,19 @@ def _hot(registers: Sequence[str], lines: Sequence[str]) -> list[str]:
     temporaries by every parameter's update. The parameters' own values and
     gradients (``p..``, ``q..``), used a few times each, are numbered after these.
     """
+    assigned = _assigned(lines)
+    rest = (n for n in assigned if not re.fullmatch(r"[pq][0-9]+", n))
+    return list(dict.fromkeys([*registers, "_e", *rest]))
+
+
+def _assigned(lines: Sequence[str]) -> dict[str, None]:
+    """The plain names generated ``lines`` assign (``x = ..``, ``x, y = ..``, ``(x := ..)``),
+    in order: the generated code assigns names no other way."""
     text = "\n".join(lines)
-    assigned = {n.strip(): None for t in _ASSIGNED.findall(text) for n in t.split(",")}
-    return [*registers, "_e", *(n for n in assigned if n and not re.fullmatch(r"[pq][0-9]+", n))]
+    names = dict.fromkeys(n.strip() for t in _ASSIGNED.findall(text) for n in t.split(","))
+    names.update(dict.fromkeys(re.findall(r"\(([A-Za-z_][A-Za-z_0-9]*) :=", text)))
+    names.pop("", None)
+    return names
 
 
 def _declare(names: Sequence[str]) -> list[str]:
@@ -1504,11 +1514,7 @@ def _fuse_gradients(steps: Sequence[str], updates: set[int], ret: str) -> list[s
         if "#" in expr or ":=" in expr:
             continue
         read = set(re.findall(r"\b[A-Za-z_][A-Za-z_0-9]*\b", expr))
-        between = "\n".join(steps[first + 1 : update])
-        if any(
-            re.search(rf"(^ *{n} =[^=])|(\({n} :=)|(^ *{n},)|(, *{n}[,)] *=)", between, re.M)
-            for n in read
-        ):
+        if read & _assigned(steps[first + 1 : update]).keys():
             continue
         template = f"({expr})".replace("\\", "\\\\")  # a template: backslashes escaped
         out[update] = re.sub(rf"\b{name}\b", template, out[update])
