@@ -828,6 +828,9 @@ class _Names:
         return f"dL/d{name}" if name else local
 
 
+_Edges = tuple[list[int], list[str | None], dict[str, str]]  # see _Gen.edges
+
+
 @dataclass
 class _Gen:
     trace: _Trace
@@ -965,12 +968,14 @@ class _Gen:
         if seed != 1.0:  # (a seed of 1.0 is multiplied in as nothing: see add())
             self.emit(f"{self.gname(root)} = {_POOL.literal(seed)}")
         init[id(root)] = True
+        edges = {id(node): self.edges(node) for node in order}
+        checked = self.checked(order, edges, root if seed == 1.0 else None)
         for node in order:
             g = self.gname(node) if node is not root or seed != 1.0 else "1.0"
             if not init.get(id(node), False):
                 self.emit(f"{g} = 0.0")
                 init[id(node)] = True
-            self.contributions(node, g, init)
+            self.contributions(node, g, init, edges[id(node)], checked.get(id(node)))
         for v in self.leaf_list:
             k = self.leaves[id(v)]
             if id(v) not in init:
@@ -984,11 +989,14 @@ class _Gen:
             self.gstate[k] = "local"
             self.grad_dirty.add(k)
 
-    def contributions(self, node: Value, g: str, init: dict[int, bool]) -> None:
+    def edges(self, node: Value) -> _Edges:
+        """Where ``node``'s gradient goes: the arguments, and each one's local derivative.
+
+        A derivative is inline source, or None where it is taken from a call of
+        the op's partials; ``fill`` is what the rules' ``{o}``, ``{a0}``.. stand for.
+        """
         op: Op = node._op  # type: ignore[assignment]
         args = node.args
-        consts = [None if type(a) is Value else a for a in args]
-        traced = [a.data if type(a) is Value else a for a in args]
         targets = [
             i
             for i, a in enumerate(args)
@@ -997,13 +1005,71 @@ class _Gen:
             and id(a) not in self.trace.inputs
         ]
         if not targets:
-            return
+            return [], [], {}
+        consts = [None if type(a) is Value else a for a in args]
+        traced = [a.data if type(a) is Value else a for a in args]
         rules = _rules(op, consts, traced)
         fill = {"o": self.local[id(node)], **{f"a{i}": self.expr(a) for i, a in enumerate(args)}}
+        partials = rules.partials
+        inline = [
+            None if partials is None or partials[i] is None else partials[i].format(**fill)  # type: ignore[union-attr]
+            for i in targets
+        ]
+        return targets, inline, fill
+
+    def checked(
+        self, order: Sequence[Value], edges: Mapping[int, _Edges], seeded: Value | None
+    ) -> dict[int, bool]:
+        """Which gradients of a pass must be finite, and which of them are tested where.
+
+        With the rule "a zero derivative adds nothing", g * d with d == 0 must
+        not be added. When g is finite, g * 0 is a zero, and adding a zero
+        changes no sum that starts at +0.0 (a leaf's) and no value that matters
+        in a node's (see add): so where g is known to be finite its products go
+        in without a test of each d, and an infinite or NaN g has to send the
+        step to the eager engine. That needs no test of every such g: a sum or
+        a product with an infinite or NaN term is infinite or NaN, so such a g
+        makes every gradient it flows into untested infinite or NaN as well. A
+        g is tested (True) only where it flows into no other gradient of this
+        kind; the others (False) reach one that is tested, further down the
+        pass (a node's gradient is complete before its own products go out).
+        The keys are the nodes whose products go in untested; ``seeded`` is the
+        root when its gradient is the literal 1.0, finite and never tested.
+        """
+        if not self.rules.skips_zero_derivative or self.exact_nodes:
+            return {}
+        found = {
+            id(node): True
+            for node in order
+            if node is not seeded
+            and any(d is None or not _is_literal(d) for d in edges[id(node)][1])
+        }
+        for node in order:
+            targets, inline, _ = edges[id(node)]
+            if id(node) in found and any(
+                id(node.args[i]) in found and d not in ("0.0", "(-0.0)")
+                for i, d in zip(targets, inline)
+            ):
+                found[id(node)] = False
+        return found
+
+    def contributions(
+        self, node: Value, g: str, init: dict[int, bool], edges: _Edges, check: bool | None
+    ) -> None:
+        """``node``'s gradient ``g`` times each local derivative, added into its arguments'.
+
+        ``check``: None, each product is added only where its derivative is not
+        zero (see checked); else they are added untested, after a test that g is
+        finite (True) or with such a test further down (False).
+        """
+        op: Op = node._op  # type: ignore[assignment]
+        targets, inline, fill = edges
+        if not targets:
+            return
         table: str | None = None
         local: list[str] = []
-        for i in targets:
-            rule = rules.partials[i] if rules.partials is not None else None
+        args = node.args
+        for i, rule in zip(targets, inline):
             if rule is None:
                 if table is None:
                     table = f"t{next(self.counter)}"
@@ -1011,19 +1077,13 @@ class _Gen:
                     self.emit(f"{table} = P_{op.name}({fill['o']}, {srcs})")
                 local.append(f"{table}[{i}]")
             else:
-                local.append(rule.format(**fill))
-        # With the rule "a zero derivative adds nothing", g * d with d == 0 must not be added.
-        # When g is finite, g * 0 is a zero, and adding a zero changes no sum that starts at
-        # +0.0 (a leaf's) and no value that matters in a node's (see add): so one test that g
-        # is finite (g - g is 0.0, not NaN) replaces a test of every d; an infinite or NaN
-        # gradient sends the step to the eager engine.
-        finite = False
-        skips = self.rules.skips_zero_derivative
-        if skips and not self.exact_nodes and any(not _is_literal(d) for d in local):
-            if not _is_literal(g):
-                self.emit(f"if {g} - {g}:  # not finite")
-                self.emit("raise _Guard", 4)
-            finite = not _is_literal(g) or g == "1.0"
+                local.append(rule)
+        if check:
+            self.emit(f"if {g} - {g}:  # not finite")
+            self.emit("raise _Guard", 4)
+        finite = check is not None or (
+            g == "1.0" and bool(self.rules.skips_zero_derivative) and not self.exact_nodes
+        )
         for i, d in zip(targets, local):
             self.add(args[i], g, d, init, finite)  # type: ignore[arg-type]  # a Value: see targets
 

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, as_value, graph_order, no_grad
+from autograd import linear as autograd_linear
 from autograd.compile import TraceError, _pass_rules, compile_forward, compile_step
 from autograd.testing import ExprGraph, expr_graphs
 from nn import MLP, SGD, Adam, half_squared_error, mse
@@ -240,6 +241,41 @@ def test_inf_times_a_zero_derivative_is_the_engines_answer(skipping: bool):
         assert bits(traced.grad) == bits(eager.grad)
         # the case is the one the rule is about: inf * 0 is NaN unless the engine skips it
         assert math.isnan(eager.grad) != (skipping or _pass_rules().skips_zero_derivative)
+
+
+def test_a_gradient_that_reaches_no_tested_one_through_a_nonzero_derivative_is_tested():
+    # n's gradient (k) flows into m1 only through a constant zero weight, a product the
+    # engine never adds, so m1's finiteness test cannot stand in for n's; n must be tested.
+    # Untested, an infinite k would reach p2 and p3 as NaN (inf * 0) where the engine adds
+    # nothing, since p3 and m2 are 0.
+    def fn(p1: Value, p2: Value, p3: Value) -> Callable[[float], Value]:
+        def f(k: float) -> Value:
+            m1 = p1.sigmoid()
+            m2 = p2 + 0.0
+            n = autograd_linear([0.0, p3], [m1, m2], 0.0)
+            out = n * k
+            out.backward()
+            return out
+
+        return f
+
+    eager, traced = [Value(0.5), Value(0.0), Value(0.0)], [Value(0.5), Value(0.0), Value(0.0)]
+    compiled = compile_step(fn(*traced), 2.0)
+    for k in (2.0, math.inf, -3.0):
+        assert outcome(compiled, k) == outcome(fn(*eager), k)
+        assert bits([(v.data, v.grad) for v in traced]) == bits([(v.data, v.grad) for v in eager])
+    assert eager[1].grad == 0.0 and eager[2].grad == 0.0  # (the case: inf * 0 never added)
+
+
+def test_a_network_tests_only_the_gradients_nothing_else_flows_from():
+    # a non-finite gradient is NaN or infinite in everything it flows into, so one test
+    # where the pass ends in each first-layer unit covers every gradient above it
+    net = MLP(4, [5, 3], "sigmoid", "sigmoid", seed=0)
+    opt = SGD(net.parameters(), lr=0.2)
+    step = compile_step(
+        step_of(net, opt, "half_squared_error"), [0.1] * 4, [0.0, 1.0, 0.0], optimizer=opt
+    )
+    assert step.source(readable=False).count("# not finite") == 5
 
 
 def test_iris_training_is_bit_identical_and_tracing_changes_nothing():
