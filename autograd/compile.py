@@ -45,6 +45,7 @@ parameters that storing and reading is a third of a step.
 from __future__ import annotations
 
 import array
+import bisect
 import gc
 import itertools
 import math
@@ -1555,33 +1556,50 @@ def _fuse_gradients(steps: Sequence[str], updates: set[int], ret: str) -> list[s
     ``EXPR`` reads is assigned in between (registers are reused, parameters are
     updated).
     """
+    tokens = [_NAME.findall(line) for line in steps]
     uses: dict[str, list[int]] = {}
-    for i, line in enumerate(steps):
-        for name in set(re.findall(r"\bq[0-9]+\b", line)):
-            uses.setdefault(name, []).append(i)
+    assigned_at: dict[str, list[int]] = {}  # each name: the lines that assign it, in order
+    for i, (line, names) in enumerate(zip(steps, tokens)):
+        for name in dict.fromkeys(names):
+            if _GRADIENT.fullmatch(name):
+                uses.setdefault(name, []).append(i)
+        for name in _assigned([line]):
+            assigned_at.setdefault(name, []).append(i)
+    in_ret = set(_NAME.findall(ret))  # (the row's result reads these)
     out = list(steps)
     gone: set[int] = set()
     for name, at in uses.items():
-        if len(at) != 2 or at[1] not in updates or at[0] in updates:
-            continue
-        if re.search(rf"\b{name}\b", ret):  # (the row's result reads it)
+        if len(at) != 2 or at[1] not in updates or at[0] in updates or name in in_ret:
             continue
         first, update = at
-        definition = re.fullmatch(rf" {{12}}{name} = (.+)", steps[first])
-        if definition is None or len(re.findall(rf"\b{name}\b", steps[update])) != 1:
+        definition = _DEFINITION.fullmatch(steps[first])
+        if definition is None or definition[1] != name or tokens[update].count(name) != 1:
             continue
-        expr = definition.group(1)
+        expr = definition[2]
         if "#" in expr or ":=" in expr:
             continue
-        read = set(re.findall(r"\b[A-Za-z_][A-Za-z_0-9]*\b", expr))
-        if read & _assigned(steps[first + 1 : update]).keys():
-            continue
-        template = f"({expr})".replace("\\", "\\\\")  # a template: backslashes escaped
-        out[update] = re.sub(rf"\b{name}\b", template, out[update])
+        if any(_between(assigned_at.get(n, []), first, update) for n in _NAME.findall(expr)):
+            continue  # something EXPR reads is assigned in between
+        out[update] = _replace_name(out[update], name, f"({expr})")
         gone.add(first)
     if not gone:
         return None
     return [line for i, line in enumerate(out) if i not in gone]
+
+
+def _between(lines: list[int], first: int, last: int) -> bool:
+    """Whether a number in ``lines`` (sorted) lies strictly between ``first`` and ``last``."""
+    i = bisect.bisect_right(lines, first)
+    return i < len(lines) and lines[i] < last
+
+
+def _replace_name(line: str, name: str, by: str) -> str:
+    return _NAME.sub(lambda m: by if m[0] == name else m[0], line)
+
+
+_NAME = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
+_GRADIENT = re.compile(r"q[0-9]+")
+_DEFINITION = re.compile(r" {12}(q[0-9]+) = (.+)")
 
 
 def _static_value(args: Sequence[object], src: str) -> object:
