@@ -1306,11 +1306,14 @@ def _generate(
     mismatch: Callable[..., Any],
     with_backward: bool,
     slow: Callable[..., Any] | None = None,
+    single: Callable[..., Any] | None = None,
 ) -> _Generated:
     """The compiled function's source and the function; with ``slow``, its loop (``run``).
 
     ``slow(rows)`` is what the loop does when it cannot run (``[step(*row) for row
     in rows]``); the loop is made only if ``slow`` is given and the step allows it.
+    ``single`` is the compiled one-call step of the same trace, which the loop may
+    call for its last row.
     """
     gen = _Gen(trace, _Names(readable), trace.rules, optimizers)
     for key, name in trace.inputs.items():
@@ -1422,10 +1425,12 @@ def _generate(
         if slow is not None and readable is None
         else []
     )
-    if loop:
-        tail[-1] = "    return compiled, run"
     body = body or ["            pass"]
-    source = "\n".join([*head, *body, *tail[:-1], *loop, tail[-1]]) + "\n"
+    if loop:  # run() alone: the one-call step (its last row) is compiled already
+        start = head.index(f"    def compiled({', '.join(params)}):")
+        source = "\n".join([*head[:start], *loop, "    return run"]) + "\n"
+    else:
+        source = "\n".join([*head, *body, *tail]) + "\n"
     if readable is not None:
         stores = [line for line in gen.commit if not line.startswith("L")]
         text = [
@@ -1444,7 +1449,7 @@ def _generate(
 
     static_values = [_static_value(args, src) for src in statics]
     make: Any = namespace["_make"]
-    namespace["_slow"] = slow
+    namespace["_slow"], namespace["_single"] = slow, single
     function = make(
         tuple(gen.leaf_list),
         tuple(optimizers),
@@ -1456,8 +1461,8 @@ def _generate(
         anomaly,
         engine._thread,  # what is_grad_enabled() reads, read directly: no call per step
     )
-    if slow is not None:
-        function = function[1] if loop else slow
+    if slow is not None and not loop:
+        function = slow
     return _Generated(source, function, nodes)
 
 
@@ -1488,6 +1493,10 @@ def _loop(
     shape, an exception), nothing is stored and every row runs through the
     compiled step one call at a time (``_slow``), which leaves the same
     numbers, or raises the same error at the same row, as the eager steps.
+    Where gradients are fused into the updates (see _fuse_gradients) the loop
+    takes every row but the last, stores all but those gradients, and the
+    last row is one call of the compiled step (``_single``), which computes
+    and stores them: one copy of the step's lines to compile, not two.
     """
     steps = [line for i, line in enumerate(body) if i not in gen.hoisted]
     if not params or not gen.loops or any(re.search(r"\bL[0-9]+\.", x) for x in steps):
@@ -1503,7 +1512,8 @@ def _loop(
     grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
     updates = {i - sum(1 for h in gen.hoisted if h < i) for i in gen.updates - gen.hoisted}
     raw_steps = [line for i, line in enumerate(raw[0]) if i not in gen.hoisted]
-    fused = _fuse_gradients(raw_steps, updates, raw[1])
+    found = _fuse_gradients(raw_steps, updates, raw[1])
+    fused, gone = found if found is not None else (None, set())
     fused_ret = raw[1]
     if fused is not None and hot:  # registers again, for the fused lines' own lifetimes
         renamed, registers = _allocate([*fused, "            " + fused_ret], 12)
@@ -1519,14 +1529,19 @@ def _loop(
             f"                _keep({result})",
         ]
 
-    loops = rows_loop("rows", steps, ret)
-    if fused is not None:  # every row but the last without storing the gradients it fuses
-        loops = [*rows_loop("rows[:-1]", fused, fused_ret), *rows_loop("rows[-1:]", steps, ret)]
+    loops, last = rows_loop("rows", steps, ret), []
+    if fused is not None:
+        # every row but the last computes the gradients it fuses inside the updates, and
+        # stores everything else; the one-call step then runs the last row and stores them
+        loops = rows_loop("rows[:-1]", fused, fused_ret)
+        commit = [line for line in commit if line.rpartition(".grad = ")[2] not in gone]
+        last = ["        _keep(_single(*rows[-1]))"]
     return [
         "    def run(rows):",
         *(_declare(hot) if hot else []),
         "        if not rows:",
         "            return []",
+        *(["        if len(rows) == 1:", "            return [_single(*rows[0])]"] if last else []),
         f"        if {grad_mode}:",
         "            return _slow(rows)",
         "        try:",
@@ -1540,12 +1555,16 @@ def _loop(
         "        except Exception:",
         "            return _slow(rows)",
         *commit,
+        *last,
         "        return _out",
     ]
 
 
-def _fuse_gradients(steps: Sequence[str], updates: set[int], ret: str) -> list[str] | None:
-    """``steps`` with each parameter's gradient computed inside its update, or None.
+def _fuse_gradients(
+    steps: Sequence[str], updates: set[int], ret: str
+) -> tuple[list[str], set[str]] | None:
+    """``steps`` with each parameter's gradient computed inside its update, and those
+    gradients' names; or None.
 
     A parameter's gradient ``q..`` is stored and then read once by the optimiser's
     update; only the last row's gradients are stored in the Values. So every row
@@ -1568,6 +1587,7 @@ def _fuse_gradients(steps: Sequence[str], updates: set[int], ret: str) -> list[s
     in_ret = set(_NAME.findall(ret))  # (the row's result reads these)
     out = list(steps)
     gone: set[int] = set()
+    fused: set[str] = set()
     for name, at in uses.items():
         if len(at) != 2 or at[1] not in updates or at[0] in updates or name in in_ret:
             continue
@@ -1582,9 +1602,10 @@ def _fuse_gradients(steps: Sequence[str], updates: set[int], ret: str) -> list[s
             continue  # something EXPR reads is assigned in between
         out[update] = _replace_name(out[update], name, f"({expr})")
         gone.add(first)
+        fused.add(name)
     if not gone:
         return None
-    return [line for i, line in enumerate(out) if i not in gone]
+    return [line for i, line in enumerate(out) if i not in gone], fused
 
 
 def _between(lines: list[int], first: int, last: int) -> bool:
@@ -1739,10 +1760,14 @@ class CompiledStep:
         shape run in one loop; if any row cannot (another shape or integer
         argument, a guard, an error), every row runs through the step one call at
         a time instead, which gives the same result or the same error at the
-        same row. While the loop runs, nothing is stored: a Ctrl-C inside it
-        leaves the parameters as they were before the call. The loop is
-        generated on the first call (compiling it costs about as much as the
-        step did).
+        same row. Where the loop computes the parameters' gradients inside their
+        updates instead of keeping them, it stops before the last row, stores
+        what it has, and the last row is one call of the step, which stores the
+        gradients. While the loop runs, nothing is stored: a Ctrl-C inside it
+        leaves the parameters as they were before the call (one during that last
+        call, as they were after the row before it). The loop is generated on
+        the first call of ``run`` (compiling it costs about as much as the step
+        did).
         """
         batch = list(rows)
         runner = self._runner
@@ -1755,7 +1780,12 @@ class CompiledStep:
             return [self(*row) for row in rows]
 
         with _collector_paused():
-            generated = self._generate(self._sources[self._first_key], self._hop(0), slow)
+            generated = self._generate(
+                self._sources[self._first_key],
+                self._hop(0),
+                slow,
+                single=self._variants[self._first_key],
+            )
         return generated.function
 
     def _generate(
@@ -1764,6 +1794,7 @@ class CompiledStep:
         mismatch: Callable[..., Any],
         slow: Callable[..., Any] | None = None,
         readable: Mapping[Value, str] | None = None,
+        single: Callable[..., Any] | None = None,
     ) -> _Generated:
         """:func:`_generate` for one trace (``source``) of this step."""
         trace, result, args, shapes = source
@@ -1778,6 +1809,7 @@ class CompiledStep:
             mismatch,
             not self.forward_only,
             slow,
+            single,
         )
 
     def _hop(self, k: int) -> Callable[..., Any]:
