@@ -445,8 +445,12 @@ def _rules(op: Op, consts: Sequence[object], traced: Sequence[float]) -> _Rules:
     key = (op, len(consts), *(_bits(c) for c in consts))
     found = _rules_cache.get(key)
     if found is None:
+        probes = _probes(len(consts), consts, traced)
+        forward = _outcomes(op.forward, probes)  # what both checks compare against
+        namespace = _namespace()
         found = _rules_cache[key] = _Rules(
-            _forward_rule(op, consts, traced), _partials_rule(op, consts, traced)
+            _forward_rule(op, consts, probes, forward, namespace),
+            _partials_rule(op, consts, probes, forward, namespace),
         )
     return found
 
@@ -458,20 +462,23 @@ def _namespace() -> dict[str, object]:
     return ns
 
 
-def _forward_rule(op: Op, consts: Sequence[object], traced: Sequence[float]) -> str | None:
+def _forward_rule(
+    op: Op,
+    consts: Sequence[object],
+    probes: Sequence[Sequence[Any]],
+    want: list[Any],
+    namespace: Mapping[str, object],
+) -> str | None:
+    """An inline form of the forward rule that gives ``want`` (its outcomes) on ``probes``."""
     names = [f"_a{i}" for i in range(len(consts))]
     args = [n if c is None else _POOL.literal(c) for n, c in zip(names, consts)]
-    probes = _probes(len(consts), consts, traced)
-    want: list[Any] | None = None
     for make in (_INLINE.get(op.name), _INLINE_OTHER.get(op.name)):
         if make is None:
             continue
         try:
-            f = _lambda(names, make(args), _namespace())
+            f = _lambda(names, make(args), namespace)
         except Exception:
             continue
-        if want is None:
-            want = _outcomes(op.forward, probes)
         if _same_outcomes(_outcomes(f, probes), want):
             slots = [f"{{a{i}}}" if c is None else x for i, (c, x) in enumerate(zip(consts, args))]
             return make(slots)
@@ -479,8 +486,14 @@ def _forward_rule(op: Op, consts: Sequence[object], traced: Sequence[float]) -> 
 
 
 def _partials_rule(
-    op: Op, consts: Sequence[object], traced: Sequence[float]
+    op: Op,
+    consts: Sequence[object],
+    probes: Sequence[Sequence[Any]],
+    forward: list[Any],
+    namespace: Mapping[str, object],
 ) -> list[str | None] | None:
+    """The partials as inline expressions, found on symbols and checked on ``probes``
+    where the forward rule gives a value (``forward``: its outcomes there)."""
     syms = [_Sym(f"{{a{i}}}") if c is None else c for i, c in enumerate(consts)]
     try:
         exprs = _explore(op.partials, [_Sym("{o}"), *syms])
@@ -491,7 +504,7 @@ def _partials_rule(
     names = [f"_a{i}" for i in range(len(consts))]
     plain = [e.format(o="_o", **{f"a{i}": names[i] for i in range(len(consts))}) for e in exprs]
     try:
-        f = _lambda(["_o", *names], f"({', '.join(plain)},)", _namespace())
+        f = _lambda(["_o", *names], f"({', '.join(plain)},)", namespace)
     except Exception:
         return None
 
@@ -501,12 +514,8 @@ def _partials_rule(
     def candidate(*args: float) -> tuple[Any, ...]:
         return tuple(f(*args))
 
-    rows = []
-    for args in _probes(len(consts), consts, traced):
-        try:
-            rows.append([op.forward(*args), *args])
-        except Exception:
-            continue  # the forward pass stops there: no derivative is ever taken
+    # (where the forward pass raises it stops there: no derivative is ever taken)
+    rows = [[out, *args] for out, args in zip(forward, probes) if out is not None]
     if not _same_outcomes(_outcomes(candidate, rows), _outcomes(reference, rows)):
         return None
     return [e if c is None else None for e, c in zip(exprs, consts)]
