@@ -895,7 +895,14 @@ class _Gen:
         return _POOL.literal(x)
 
     def kept_test(self, k: int) -> str:
-        """When the engine sets leaf ``k``'s gradient aside before a pass (see _prepare_pass)."""
+        """When the engine sets leaf ``k``'s gradient aside before a pass (see _prepare_pass).
+
+        Where it sets aside any gradient but +0.0, a leaf reached by a pass (not
+        the root) may be taken as set aside whatever it holds: the pass sums its
+        contributions from +0.0 (S = 0.0 + c1 + c2 ..), and such a sum is never
+        -0.0, so +0.0 set aside and added back gives 0.0 + S = S, the very
+        number the engine's sum from the +0.0 it holds gives. No test is made.
+        """
         if self.rules.keeps_negative_zero:  # any gradient but +0.0
             return f"k{k} or _copysign(1.0, k{k}) < 0.0"
         return f"k{k}"  # a true one: not 0.0, not -0.0
@@ -951,8 +958,11 @@ class _Gen:
             if state == "unknown":
                 self.emit(f"{g} = L{k}.grad")
             self.emit(f"k{k} = {g}")
-            self.emit(f"if {self.kept_test(k)}:")
-            self.emit(f"{g} = 0.0", 4)
+            if self.rules.keeps_negative_zero:  # as good as set aside whatever it holds
+                self.emit(f"{g} = 0.0")
+            else:
+                self.emit(f"if {self.kept_test(k)}:")
+                self.emit(f"{g} = 0.0", 4)
             init[id(v)] = True
             kept.append(k)
 
@@ -990,7 +1000,10 @@ class _Gen:
             k = self.leaves[id(v)]
             if id(v) not in init:
                 continue
-            if k in kept:
+            if k in kept and self.rules.keeps_negative_zero:
+                g = self.gname(v)
+                self.emit(f"{g} = k{k} + {g}")  # (see kept_test)
+            elif k in kept:
                 g = self.gname(v)
                 self.emit(f"if {self.kept_test(k)}:")
                 self.emit(f"{g} = k{k} + {g}", 4)
@@ -1494,10 +1507,11 @@ def _loop(
 
     Between two steps the parameters' values and gradients and the optimisers'
     state stay in the local variables the step computed them in, which is
-    exactly what storing them and reading them back would give. So the loop
-    can only be made when the step reads nothing else from a Value (a
-    gradient it did not reset first, say) and every optimiser's reads are
-    separate lines (``load``), which move before the loop. Nothing is stored
+    exactly what storing them and reading them back would give. A gradient
+    the step reads from its Value before it changes it (one it adds to) is
+    read once before the loop in the same way. So the loop can only be made
+    when the step reads nothing else from a Value and every optimiser's reads
+    are separate lines (``load``), which move before the loop. Nothing is stored
     until every row has run; if any row cannot run compiled (a guard, another
     shape, an exception), nothing is stored and every row runs through the
     compiled step one call at a time (``_slow``), which leaves the same
@@ -1507,9 +1521,14 @@ def _loop(
     last row is one call of the compiled step (``_single``), which computes
     and stores them: one copy of the step's lines to compile, not two.
     """
-    steps = [line for i, line in enumerate(body) if i not in gen.hoisted]
+    # a gradient read from its Value (one the step adds to, say) is read before the loop, and
+    # the row after carries it on in its local, as it does a parameter's value
+    reads = {i for i, line in enumerate(body) if _GRAD_READ.fullmatch(line)}
+    moved = gen.hoisted | reads
+    steps = [line for i, line in enumerate(body) if i not in moved]
     if not params or not gen.loops or any(re.search(r"\bL[0-9]+\.", x) for x in steps):
         return []
+    carried = {body[i].split(" = ")[0].strip() for i in reads}
     guard = f"return _mismatch({', '.join(params)})"
     within = [
         *(line.replace(guard, "raise _Guard") for line in checks),
@@ -1519,9 +1538,9 @@ def _loop(
     # (flat: every row's arguments are lists of floats, checked before the loop, in C)
     before = ["if not _FLOATSET.issuperset(map(type, _flatten(_flatten(rows)))):"] if flat else []
     grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
-    updates = {i - sum(1 for h in gen.hoisted if h < i) for i in gen.updates - gen.hoisted}
-    raw_steps = [line for i, line in enumerate(raw[0]) if i not in gen.hoisted]
-    found = _fuse_gradients(raw_steps, updates, raw[1])
+    updates = {i - sum(1 for h in moved if h < i) for i in gen.updates - moved}
+    raw_steps = [line for i, line in enumerate(raw[0]) if i not in moved]
+    found = _fuse_gradients(raw_steps, updates, raw[1], carried)
     fused, gone = found if found is not None else (None, set())
     fused_ret = raw[1]
     if fused is not None and hot:  # registers again, for the fused lines' own lifetimes
@@ -1557,7 +1576,7 @@ def _loop(
         *("            " + line for line in before),
         *(["                raise _Guard"] if before else []),
         *pre,
-        *(line for i, line in enumerate(body) if i in gen.hoisted),
+        *(line for i, line in enumerate(body) if i in moved),
         "            _out = []",
         "            _keep = _out.append",
         *loops,
@@ -1570,7 +1589,7 @@ def _loop(
 
 
 def _fuse_gradients(
-    steps: Sequence[str], updates: set[int], ret: str
+    steps: Sequence[str], updates: set[int], ret: str, carried: set[str]
 ) -> tuple[list[str], set[str]] | None:
     """``steps`` with each parameter's gradient computed inside its update, and those
     gradients' names; or None.
@@ -1580,9 +1599,10 @@ def _fuse_gradients(
     but the last can compute ``q.. = EXPR`` right where the update reads it: the
     definition line goes, and ``(EXPR)`` takes the place of the name. This is done
     only where it changes no number: the definition is a plain line of the body,
-    the update is the name's only other use and names it once, and nothing
+    the update is the name's only other use and names it once, nothing
     ``EXPR`` reads is assigned in between (registers are reused, parameters are
-    updated).
+    updated), and the gradient is not ``carried`` into the next row (read from
+    its Value before the loop: see _loop).
     """
     tokens = [_NAME.findall(line) for line in steps]
     uses: dict[str, list[int]] = {}
@@ -1593,12 +1613,12 @@ def _fuse_gradients(
                 uses.setdefault(name, []).append(i)
         for name in _assigned([line]):
             assigned_at.setdefault(name, []).append(i)
-    in_ret = set(_NAME.findall(ret))  # (the row's result reads these)
+    keep = set(_NAME.findall(ret)) | carried  # (read by the row's result, or by the next row)
     out = list(steps)
     gone: set[int] = set()
     fused: set[str] = set()
     for name, at in uses.items():
-        if len(at) != 2 or at[1] not in updates or at[0] in updates or name in in_ret:
+        if len(at) != 2 or at[1] not in updates or at[0] in updates or name in keep:
             continue
         first, update = at
         definition = _DEFINITION.fullmatch(steps[first])
@@ -1628,6 +1648,7 @@ def _replace_name(line: str, name: str, by: str) -> str:
 
 
 _NAME = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
+_GRAD_READ = re.compile(r" {12}q[0-9]+ = L[0-9]+\.grad")
 _GRADIENT = re.compile(r"q[0-9]+")
 _DEFINITION = re.compile(r" {12}(q[0-9]+) = (.+)")
 

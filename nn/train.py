@@ -334,9 +334,9 @@ def _sample_loop_step(
     m = len(xs)
     scale = 1.0 / m
     optimizer.zero_grad()
-    got: list[Any] = [None] * m
-    for i in range(m - 1, -1, -1):  # the order the batch's backward pass takes
-        got[i] = sample(xs[i], ys[i], scale)
+    # from the last sample to the first, the order the batch's backward pass takes, in one
+    # call: the gradients stay in the generated code's locals from one sample to the next
+    got = sample.run([(xs[i], ys[i], scale) for i in range(m - 1, -1, -1)])[::-1]
     update()
     losses = [loss for loss, _ in got]
     total = losses[0] if m == 1 else _SUM(*losses) * scale

@@ -715,6 +715,38 @@ def test_run_keeps_every_bit_for_sgd_with_momentum_and_adam_over_many_rows():
         assert compiled._runner is not None and compiled._runner.__name__ == "run"  # a loop
 
 
+@pytest.mark.parametrize("update", [False, True])
+def test_run_carries_gradients_the_step_adds_to_from_row_to_row(update):
+    """A step that adds its gradient to the one held (no zero_grad): the loop reads each
+    gradient once before it and carries it on in its local, as it does a parameter."""
+    rng = random.Random(11)
+    rows = [([rng.uniform(-2, 2) for _ in range(3)], [rng.uniform(-1, 1)]) for _ in range(9)]
+    runs = []
+    for _ in range(2):
+        net = MLP(3, [4, 1], "tanh", seed=5)
+        held = random.Random(3)  # the same held gradients for both, a -0.0 among them
+        for p in net.parameters():
+            p.grad = held.choice([0.0, -0.0, 0.5])
+        runs.append((net, SGD(net.parameters(), lr=0.01, momentum=0.5)))
+
+    def make_step(net: MLP, opt: SGD) -> Callable[..., Any]:
+        def step(x: Sequence[float], y: Sequence[float]) -> Value:
+            loss = half_squared_error(net(x), y) * 0.25
+            loss.backward()
+            if update:
+                opt.step()
+            return loss
+
+        return step
+
+    eager = make_step(*runs[0])
+    compiled = compile_step(make_step(*runs[1]), *rows[0], optimizer=runs[1][1] if update else None)
+    assert run_rows(compiled, rows) == eager_rows(eager, rows)
+    assert state(*runs[1]) == state(*runs[0])
+    assert compiled.fallbacks == 0
+    assert compiled._runner is not None and compiled._runner.__name__ == "run"  # a loop
+
+
 def test_run_with_a_bad_row_gives_the_eager_error_at_that_row():
     nets, opts = log_nets()
 
