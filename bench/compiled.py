@@ -11,10 +11,10 @@
   cached (the first compile in a process), in eager steps of the same network.
 * A mini-batch of 16 on the 2-16-16-1 network, two ways to compile it: one
   wide trace of the whole batch (one backward through the sum of the 16
-  losses), or a loop calling a compiled one-sample gradient step 16 times,
-  last sample first (the order the wide graph's backward pass visits them),
-  then a compiled update. Both give the eager batch step bit for bit (checked
-  here before timing).
+  losses), or a loop of a compiled one-sample gradient step over the 16
+  samples, last sample first (the order the wide graph's backward pass visits
+  them), in one ``run()`` call as ``fit`` makes it, then a compiled update.
+  Both give the eager batch step bit for bit (checked here before timing).
 * The whole command: ``deltagrad train iris --epochs 300`` with and without
   ``--compile``, by the ``seconds`` of its own JSON (tracing and compiling
   included) and by the wall time of the whole process, start-up included; and
@@ -275,8 +275,7 @@ def run_batch() -> Result:
     update = compile_step(update_fn, optimizer=nets[2][1])
 
     def loop_step(xs: Sequence[Any], ys: Sequence[Any]) -> None:
-        for i in range(len(xs) - 1, -1, -1):
-            one(xs[i], ys[i])
+        one.run([(xs[i], ys[i]) for i in range(len(xs) - 1, -1, -1)])  # as fit does
         update()
 
     def timed(step: Callable[..., Any]) -> Callable[[], float]:
