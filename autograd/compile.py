@@ -36,9 +36,10 @@ parameters are left as the eager step leaves them (the compiled code writes
 nothing back until it has finished).
 
 :meth:`CompiledStep.run` runs the step once per row of a list in one call:
-the parameters are read before the first row and stored after the last, and
-in between they stay in the generated code's local variables, which gives the
-same numbers as storing and reading them back. For a network with hundreds of
+the parameters are read before the first row and stored after the last (or
+before a last row that runs as one call of the step), and in between they
+stay in the generated code's local variables, which gives the same numbers as
+storing and reading them back. For a network with hundreds of
 parameters that storing and reading is a third of a step.
 """
 
