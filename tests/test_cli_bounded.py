@@ -145,12 +145,13 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.viz._EXPRESSION": (autograd.viz._EXPRESSION, ("search",)),
     "nn.datasets.tabular._NUMBER": (nn.datasets.tabular._NUMBER, ("fullmatch",)),
     "viewers.network._ARTICLE_NAME": (viewers.network._ARTICLE_NAME, ("match",)),
-    # these five read the code autograd.compile generates (never user text)
+    # these six read the code autograd.compile generates (never user text)
     "autograd.compile._TEMPORARY": (autograd.compile._TEMPORARY, ("split",)),
     "autograd.compile._ASSIGNED": (autograd.compile._ASSIGNED, ("findall",)),
     "autograd.compile._NAME": (autograd.compile._NAME, ("findall", "sub")),
     "autograd.compile._GRADIENT": (autograd.compile._GRADIENT, ("fullmatch",)),
     "autograd.compile._DEFINITION": (autograd.compile._DEFINITION, ("fullmatch",)),
+    "autograd.compile._GRAD_READ": (autograd.compile._GRAD_READ, ("fullmatch",)),
     # these three read Graphviz's SVG of a graph (user text in it is escaped, so it cannot
     # open a tag; every node's <g> is closed), timed here on the same shapes all the same
     "viewers.page._NODE_G": (viewers.page._NODE_G, ("sub",)),
