@@ -36,10 +36,9 @@ parameters are left as the eager step leaves them (the compiled code writes
 nothing back until it has finished).
 
 :meth:`CompiledStep.run` runs the step once per row of a list in one call:
-the parameters are read before the first row and stored after the last (or
-before a last row that runs as one call of the step), and in between they
-stay in the generated code's local variables, which gives the same numbers as
-storing and reading them back. For a network with hundreds of
+the parameters are read before the first row and stored after the last, and
+in between they stay in the generated code's local variables, which gives the
+same numbers as storing and reading them back. For a network with hundreds of
 parameters that storing and reading is a third of a step.
 """
 
@@ -1329,14 +1328,11 @@ def _generate(
     mismatch: Callable[..., Any],
     with_backward: bool,
     slow: Callable[..., Any] | None = None,
-    single: Callable[..., Any] | None = None,
 ) -> _Generated:
     """The compiled function's source and the function; with ``slow``, its loop (``run``).
 
     ``slow(rows)`` is what the loop does when it cannot run (``[step(*row) for row
     in rows]``); the loop is made only if ``slow`` is given and the step allows it.
-    ``single`` is the compiled one-call step of the same trace, which the loop may
-    call for its last row.
     """
     gen = _Gen(trace, _Names(readable), trace.rules, optimizers)
     for key, name in trace.inputs.items():
@@ -1449,7 +1445,7 @@ def _generate(
         else []
     )
     body = body or ["            pass"]
-    if loop:  # run() alone: the one-call step (its last row) is compiled already
+    if loop:  # run() alone: the one-call step is compiled already
         start = head.index(f"    def compiled({', '.join(params)}):")
         source = "\n".join([*head[:start], *loop, "    return run"]) + "\n"
     else:
@@ -1472,7 +1468,7 @@ def _generate(
 
     static_values = [_static_value(args, src) for src in statics]
     make: Any = namespace["_make"]
-    namespace["_slow"], namespace["_single"] = slow, single
+    namespace["_slow"] = slow
     function = make(
         tuple(gen.leaf_list),
         tuple(optimizers),
@@ -1517,10 +1513,12 @@ def _loop(
     shape, an exception), nothing is stored and every row runs through the
     compiled step one call at a time (``_slow``), which leaves the same
     numbers, or raises the same error at the same row, as the eager steps.
-    Where gradients are fused into the updates (see _fuse_gradients) the loop
-    takes every row but the last, stores all but those gradients, and the
-    last row is one call of the compiled step (``_single``), which computes
-    and stores them: one copy of the step's lines to compile, not two.
+    Where gradients are fused into the updates (see _fuse_gradients) every
+    row but the last runs the fused lines, and the last row the step's own,
+    which keep the gradients to store. (A last row run as one call of the
+    compiled step, after storing the rest, would compile one copy fewer, but
+    an error or a Ctrl-C in that call would leave the Values holding the
+    gradients from before ``run``, which no sequence of steps leaves.)
     """
     # a gradient read from its Value (one the step adds to, say) is read before the loop, and
     # the row after carries it on in its local, as it does a parameter's value
@@ -1541,8 +1539,7 @@ def _loop(
     grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
     updates = {i - sum(1 for h in moved if h < i) for i in gen.updates - moved}
     raw_steps = [line for i, line in enumerate(raw[0]) if i not in moved]
-    found = _fuse_gradients(raw_steps, updates, raw[1], carried)
-    fused, gone = found if found is not None else (None, set())
+    fused = _fuse_gradients(raw_steps, updates, raw[1], carried)
     fused_ret = raw[1]
     if fused is not None and hot:  # registers again, for the fused lines' own lifetimes
         renamed, registers = _allocate([*fused, "            " + fused_ret], 12)
@@ -1558,19 +1555,14 @@ def _loop(
             f"                _keep({result})",
         ]
 
-    loops, last = rows_loop("rows", steps, ret), []
-    if fused is not None:
-        # every row but the last computes the gradients it fuses inside the updates, and
-        # stores everything else; the one-call step then runs the last row and stores them
-        loops = rows_loop("rows[:-1]", fused, fused_ret)
-        commit = [line for line in commit if line.rpartition(".grad = ")[2] not in gone]
-        last = ["        _keep(_single(*rows[-1]))"]
+    loops = rows_loop("rows", steps, ret)
+    if fused is not None:  # every row but the last without keeping the gradients it fuses
+        loops = [*rows_loop("rows[:-1]", fused, fused_ret), *rows_loop("rows[-1:]", steps, ret)]
     return [
         "    def run(rows):",
         *(_declare(hot) if hot else []),
         "        if not rows:",
         "            return []",
-        *(["        if len(rows) == 1:", "            return [_single(*rows[0])]"] if last else []),
         f"        if {grad_mode}:",
         "            return _slow(rows)",
         "        try:",
@@ -1584,16 +1576,14 @@ def _loop(
         "        except Exception:",
         "            return _slow(rows)",
         *commit,
-        *last,
         "        return _out",
     ]
 
 
 def _fuse_gradients(
     steps: Sequence[str], updates: set[int], ret: str, carried: set[str]
-) -> tuple[list[str], set[str]] | None:
-    """``steps`` with each parameter's gradient computed inside its update, and those
-    gradients' names; or None.
+) -> list[str] | None:
+    """``steps`` with each parameter's gradient computed inside its update, or None.
 
     A parameter's gradient ``q..`` is stored and then read once by the optimiser's
     update; only the last row's gradients are stored in the Values. So every row
@@ -1617,7 +1607,6 @@ def _fuse_gradients(
     keep = set(_NAME.findall(ret)) | carried  # (read by the row's result, or by the next row)
     out = list(steps)
     gone: set[int] = set()
-    fused: set[str] = set()
     for name, at in uses.items():
         if len(at) != 2 or at[1] not in updates or at[0] in updates or name in keep:
             continue
@@ -1632,10 +1621,9 @@ def _fuse_gradients(
             continue  # something EXPR reads is assigned in between
         out[update] = _replace_name(out[update], name, f"({expr})")
         gone.add(first)
-        fused.add(name)
     if not gone:
         return None
-    return [line for i, line in enumerate(out) if i not in gone], fused
+    return [line for i, line in enumerate(out) if i not in gone]
 
 
 def _between(lines: list[int], first: int, last: int) -> bool:
@@ -1791,14 +1779,11 @@ class CompiledStep:
         shape run in one loop; if any row cannot (another shape or integer
         argument, a guard, an error), every row runs through the step one call at
         a time instead, which gives the same result or the same error at the
-        same row. Where the loop computes the parameters' gradients inside their
-        updates instead of keeping them, it stops before the last row, stores
-        what it has, and the last row is one call of the step, which stores the
-        gradients. While the loop runs, nothing is stored: a Ctrl-C inside it
-        leaves the parameters as they were before the call (one during that last
-        call, as they were after the row before it). The loop is generated on
-        the first call of ``run`` (compiling it costs about as much as the step
-        did).
+        same row. While the loop runs, nothing is stored: a Ctrl-C inside it
+        leaves the parameters as they were before the call. The loop is
+        generated on the first call of ``run`` (compiling it costs about as much
+        as the step did, twice that where it computes the gradients of every row
+        but the last inside the updates).
         """
         batch = list(rows)
         runner = self._runner
@@ -1811,12 +1796,7 @@ class CompiledStep:
             return [self(*row) for row in rows]
 
         with _collector_paused():
-            generated = self._generate(
-                self._sources[self._first_key],
-                self._hop(0),
-                slow,
-                single=self._variants[self._first_key],
-            )
+            generated = self._generate(self._sources[self._first_key], self._hop(0), slow)
         return generated.function
 
     def _generate(
@@ -1825,7 +1805,6 @@ class CompiledStep:
         mismatch: Callable[..., Any],
         slow: Callable[..., Any] | None = None,
         readable: Mapping[Value, str] | None = None,
-        single: Callable[..., Any] | None = None,
     ) -> _Generated:
         """:func:`_generate` for one trace (``source``) of this step."""
         trace, result, args, shapes = source
@@ -1840,7 +1819,6 @@ class CompiledStep:
             mismatch,
             not self.forward_only,
             slow,
-            single,
         )
 
     def _hop(self, k: int) -> Callable[..., Any]:
