@@ -110,6 +110,23 @@ specs = st.fixed_dictionaries(
 )
 
 
+def compiled_or_the_eager_error(
+    step: Callable[..., Any], eager: Callable[..., Any], example: Sequence[Any], opt: Optimizer
+) -> Any:
+    """``compile_step(step, *example)``; or, where the step raises on the example itself
+    (tracing runs it: 800.0 overflows ``exp`` in some networks), None, after checking that
+    the error is the eager step's own and that tracing changed nothing."""
+    before = [(p.data, p.grad) for p in opt.params]
+    try:
+        return compile_step(step, *example, optimizer=opt)
+    except TraceError:
+        raise
+    except Exception as e:
+        assert outcome(eager, *example) == (type(e).__name__, str(e))
+        assert bits([(p.data, p.grad) for p in opt.params]) == bits(before)
+        return None
+
+
 @given(specs, st.data())
 @settings(max_examples=60, deadline=None)
 def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
@@ -127,7 +144,9 @@ def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
         )
     )
     eager = step_of(eager_net, eager_opt, spec["loss"])
-    compiled = compile_step(step_of(net, opt, spec["loss"]), *samples[0], optimizer=opt)
+    compiled = compiled_or_the_eager_error(step_of(net, opt, spec["loss"]), eager, samples[0], opt)
+    if compiled is None:
+        return
     assert state(net, opt) == state(eager_net, eager_opt)  # tracing changed nothing
     for x, y in samples:
         before = compiled.fallbacks
@@ -685,7 +704,9 @@ def test_run_is_the_eager_steps_one_after_another(spec, data):
         )
     )
     eager = step_of(eager_net, eager_opt, spec["loss"])
-    compiled = compile_step(step_of(net, opt, spec["loss"]), *rows[0], optimizer=opt)
+    compiled = compiled_or_the_eager_error(step_of(net, opt, spec["loss"]), eager, rows[0], opt)
+    if compiled is None:
+        return
     want = eager_rows(eager, rows)
     got = run_rows(compiled, rows)
     if want[1] is None:
