@@ -163,6 +163,13 @@ def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
 @settings(max_examples=150, deadline=None)
 def test_every_op_of_the_table_gives_the_engines_gradients(g: ExprGraph, seed: float):
     """Random graphs over every op (with constants and reuse), leaves as parameters."""
+    compiled_graph_is_eager(g, seed, (1.0, -2.0, 0.0))
+
+
+def compiled_graph_is_eager(g: ExprGraph, seed: float, scales: Sequence[float]) -> None:
+    """``g(*leaves) * scale``, its backward pass seeded with ``seed``: compiled once (scale
+    1.0), then run at each scale beside the eager engine; results, values and gradients
+    bit for bit."""
     eager_leaves = [Value(x) for x in g.leaves]
     leaves = [Value(x) for x in g.leaves]
 
@@ -175,7 +182,7 @@ def test_every_op_of_the_table_gives_the_engines_gradients(g: ExprGraph, seed: f
         return fn
 
     compiled = compile_step(run(leaves), 1.0)
-    for scale in (1.0, -2.0, 0.0):
+    for scale in scales:
         assert outcome(compiled, scale) == outcome(run(eager_leaves), scale)
         assert bits([(v.data, v.grad) for v in leaves]) == bits(
             [(v.data, v.grad) for v in eager_leaves]
@@ -221,23 +228,7 @@ def engine_skipping_zero_derivatives() -> Iterator[None]:
 @settings(max_examples=100, deadline=None)
 def test_an_engine_that_skips_zero_derivatives_is_followed_too(g: ExprGraph, seed: float):
     with engine_skipping_zero_derivatives():
-        eager_leaves = [Value(x) for x in g.leaves]
-        leaves = [Value(x) for x in g.leaves]
-
-        def run(params: list[Value]) -> Callable[[float], Value]:
-            def fn(scale: float) -> Value:
-                root = g(*params) * scale
-                root.backward(seed)
-                return root
-
-            return fn
-
-        compiled = compile_step(run(leaves), 1.0)
-        for scale in (1.0, 0.0, math.inf):
-            assert outcome(compiled, scale) == outcome(run(eager_leaves), scale)
-            assert bits([(v.data, v.grad) for v in leaves]) == bits(
-                [(v.data, v.grad) for v in eager_leaves]
-            )
+        compiled_graph_is_eager(g, seed, (1.0, 0.0, math.inf))
 
 
 @pytest.mark.parametrize("skipping", [False, True])
