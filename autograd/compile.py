@@ -907,6 +907,15 @@ class _Gen:
             return f"k{k} or _copysign(1.0, k{k}) < 0.0"
         return f"k{k}"  # a true one: not 0.0, not -0.0
 
+    def when_kept(self, k: int, line: str) -> None:
+        """``line``, run where leaf ``k``'s gradient is set aside in a pass it is reached by
+        (always where that is as good: see kept_test)."""
+        if self.rules.keeps_negative_zero:
+            self.emit(line)
+        else:
+            self.emit(f"if {self.kept_test(k)}:")
+            self.emit(line, 4)
+
     def gname(self, v: Value) -> str:
         k = self.leaves.get(id(v))
         if k is not None:
@@ -958,11 +967,7 @@ class _Gen:
             if state == "unknown":
                 self.emit(f"{g} = L{k}.grad")
             self.emit(f"k{k} = {g}")
-            if self.rules.keeps_negative_zero:  # as good as set aside whatever it holds
-                self.emit(f"{g} = 0.0")
-            else:
-                self.emit(f"if {self.kept_test(k)}:")
-                self.emit(f"{g} = 0.0", 4)
+            self.when_kept(k, f"{g} = 0.0")
             init[id(v)] = True
             kept.append(k)
 
@@ -1000,13 +1005,9 @@ class _Gen:
             k = self.leaves[id(v)]
             if id(v) not in init:
                 continue
-            if k in kept and self.rules.keeps_negative_zero:
+            if k in kept:
                 g = self.gname(v)
-                self.emit(f"{g} = k{k} + {g}")  # (see kept_test)
-            elif k in kept:
-                g = self.gname(v)
-                self.emit(f"if {self.kept_test(k)}:")
-                self.emit(f"{g} = k{k} + {g}", 4)
+                self.when_kept(k, f"{g} = k{k} + {g}")
             elif not init[id(v)]:
                 continue  # still exactly 0.0: no contribution reached it
             self.gstate[k] = "local"
@@ -1527,7 +1528,7 @@ def _loop(
     steps = [line for i, line in enumerate(body) if i not in moved]
     if not params or not gen.loops or any(re.search(r"\bL[0-9]+\.", x) for x in steps):
         return []
-    carried = {body[i].split(" = ")[0].strip() for i in reads}
+    carried = {_GRAD_READ.fullmatch(body[i])[1] for i in reads}  # type: ignore[index]
     guard = f"return _mismatch({', '.join(params)})"
     within = [
         *(line.replace(guard, "raise _Guard") for line in checks),
@@ -1637,7 +1638,7 @@ def _replace_name(line: str, name: str, by: str) -> str:
 
 
 _NAME = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
-_GRAD_READ = re.compile(r" {12}q[0-9]+ = L[0-9]+\.grad")
+_GRAD_READ = re.compile(r" {12}(q[0-9]+) = L[0-9]+\.grad")
 _GRADIENT = re.compile(r"q[0-9]+")
 _DEFINITION = re.compile(r" {12}(q[0-9]+) = (.+)")
 
