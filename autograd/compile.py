@@ -33,7 +33,9 @@ file and line. Inputs of another shape or type, ``no_grad`` or
 ``detect_anomaly`` at call time, and any exception inside the compiled code
 also run the step eagerly: an error is then the engine's own error, and the
 parameters are left as the eager step leaves them (the compiled code writes
-nothing back until it has finished).
+nothing back until every guard and every line that can fail has run; the
+stores themselves compute the plain updates, which only a parameter value that
+is not a float can make fail, and then the values already stored are put back).
 
 :meth:`CompiledStep.run` runs the step once per row of a list in one call:
 the parameters are read before the first row and stored after the last, and
@@ -46,8 +48,10 @@ from __future__ import annotations
 
 import array
 import bisect
+import collections
 import gc
 import itertools
+import keyword
 import math
 import os
 import random
@@ -55,6 +59,7 @@ import re
 import struct
 import sys
 import threading
+import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1261,9 +1266,17 @@ def _assigned(lines: Sequence[str]) -> dict[str, None]:
     return names
 
 
-def _declare(names: Sequence[str]) -> list[str]:
-    """Lines that never run and number a function's locals in the order of ``names``."""
-    return ["        if _Guard is None:", "            " + " = ".join(names) + " = None"]
+def _declare(names: Sequence[str], consts: Sequence[str] = ()) -> list[str]:
+    """Lines that never run and number a function's locals in the order of ``names``
+    (and its constants in the order of ``consts``, before the Values: see _bound)."""
+    return [
+        "        if _Guard is None:",
+        *(f"            _ = {c}" for c in consts),
+        "            " + " = ".join(names) + " = None",
+    ]
+
+
+_FLOAT_LITERAL = re.compile(r"(?<![\w.])[0-9]+\.[0-9]+(?:e[+-]?[0-9]+)?(?![\w.])")
 
 
 def _readable_input(name: str) -> str:
@@ -1382,17 +1395,34 @@ def _generate(
     commit = ["        " + line for line in gen.commit]
     declare: list[str] = []
     hot: list[str] = []
+    if readable is None:
+        body, kept = _merge_sums(body)
+        where = {old: new for new, old in enumerate(kept)}
+        gen.updates = {where[i] for i in gen.updates}
+        gen.hoisted = {where[i] for i in gen.hoisted}
     raw = (list(body), ret)  # before registers: what run()'s loop fuses (see _fuse_gradients)
+    restore: list[str] = []
+    update_lines = [line for i, line in enumerate(body) if i in gen.updates]
+    if readable is None and slow is None:  # the one-call step (see _sink)
+        sunk = _sink(body, gen.commit, {i for i in gen.updates if i not in gen.hoisted}, ret)
+        if sunk is not None:
+            body, stores, restore = sunk
+            commit = ["            " + line for line in stores]
     if readable is None and _many_locals(gen):
-        renamed, registers = _allocate([*body, "            " + ret], 12)
-        body[:] = renamed[:-1]
-        ret = renamed[-1][12:]
-        hot = _hot(registers, [*unpack, *(line for i, line in enumerate(body) if i in gen.updates)])
+        n = len(body)
+        renamed, registers = _allocate([*body, "            " + ret, *commit], 12)
+        body[:] = renamed[:n]
+        ret = renamed[n][12:]
+        commit = renamed[n + 1 :]
+        hot = _hot(registers, [*unpack, *update_lines])
         if "(_e :=" not in "\n".join(body):
             hot.remove("_e")
-        declare = _declare(hot)  # the most used locals numbered first, below 256
+        if restore:
+            hot.insert(len(registers), "_g")
+        literals = collections.Counter(_FLOAT_LITERAL.findall("\n".join([*body, *commit])))
+        declare = _declare(hot, [f for f, n in literals.most_common() if n > 1])
     head = [
-        "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _T):",
+        "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _T, _NG):",
         *(
             ["    " + ", ".join(f"L{k}" for k in range(len(gen.leaf_list))) + ", = L"]
             if gen.leaf_list
@@ -1412,7 +1442,9 @@ def _generate(
         "        except (TypeError, ValueError):",
         f"            return _mismatch({', '.join(params)})",
         *("        " + line for line in checks_after),
-        "        if _A._depth or not _T.recording:" if with_backward else "        if _A._depth:",
+        "        if _A._depth or _NG and not _T.recording:"
+        if with_backward
+        else "        if _A._depth:",
         f"            return _fallback({', '.join(params)})",
         "        try:",
         *pre,
@@ -1420,7 +1452,19 @@ def _generate(
     tail = [
         "        except Exception:",
         f"            return _fallback({', '.join(params)})",
-        *commit,
+        *(
+            [
+                "        try:",
+                *commit,
+                "        except BaseException as _x:",
+                *("            " + line for line in restore),
+                "            if isinstance(_x, Exception):",
+                f"                return _fallback({', '.join(params)})",
+                "            raise",
+            ]
+            if restore
+            else commit
+        ),
         f"        return {ret}",
         "    return compiled",
     ]
@@ -1463,8 +1507,7 @@ def _generate(
     namespace: dict[str, object] = _namespace()
     namespace.update({f"P_{name}": op.partials for name, op in OPS.items()})
     namespace.update(_flatten=itertools.chain.from_iterable, _FLOATSET=frozenset({float}))
-    code = compile(source, "<deltagrad compiled step>", "exec")
-    exec(code, namespace)
+    exec(_bound(source, gen.leaf_list), namespace)
     from . import anomaly
 
     static_values = [_static_value(args, src) for src in statics]
@@ -1480,6 +1523,7 @@ def _generate(
         float,
         anomaly,
         engine._thread,  # what is_grad_enabled() reads, read directly: no call per step
+        engine._no_grad_blocks,  # empty while no thread is in a no_grad block
     )
     if slow is not None and not loop:
         function = slow
@@ -1537,7 +1581,7 @@ def _loop(
     ]
     # (flat: every row's arguments are lists of floats, checked before the loop, in C)
     before = ["if not _FLOATSET.issuperset(map(type, _flatten(_flatten(rows)))):"] if flat else []
-    grad_mode = "_A._depth or not _T.recording" if with_backward else "_A._depth"
+    grad_mode = "_A._depth or _NG and not _T.recording" if with_backward else "_A._depth"
     updates = {i - sum(1 for h in moved if h < i) for i in gen.updates - moved}
     raw_steps = [line for i, line in enumerate(raw[0]) if i not in moved]
     fused = _fuse_gradients(raw_steps, updates, raw[1], carried)
@@ -1627,6 +1671,166 @@ def _fuse_gradients(
     return [line for i, line in enumerate(out) if i not in gone]
 
 
+_PLAIN = re.compile(r" {12}([A-Za-z_][A-Za-z_0-9]*) = (.+)")
+_STORE = re.compile(r"(L[0-9]+)\.(data|grad) = (\S+)")
+_ARITHMETIC = re.compile(r"(?:[A-Za-z_]\w*|[0-9]+(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?|[ ()*+-])+")
+_LOOSE = re.compile(r"[|^&<>=!:,;]|\b(?:if|else|or|and|not|lambda|in|is|await|yield)\b")
+
+
+def _safe(expr: str) -> bool:
+    """Whether ``expr`` cannot raise on floats: ``+ - *`` and ``or`` of names and numbers
+    (no division, power, call, subscript, attribute or comparison)."""
+    return _ARITHMETIC.fullmatch(expr.replace(" or ", " + ")) is not None and not any(
+        keyword.iskeyword(n) for n in _NAME.findall(expr) if n != "or"
+    )
+
+
+def _tight(term: str) -> bool:
+    """Whether ``term`` binds at least as tightly as ``+``: ``x + term + y`` adds it whole."""
+    return _LOOSE.search(term) is None
+
+
+def _sink(
+    body: list[str], commit: list[str], updates: set[int], ret: str
+) -> tuple[list[str], list[str], list[str]] | None:
+    """The one-call step's lines with parameter updates and gradients moved into the stores.
+
+    ``p3 = p3 - _o0lr * q3`` and then ``L3.data = p3`` become one store,
+    ``L3.data = p3 - _o0lr * q3``, and a gradient that only the stores read,
+    ``q3 = b0 * c0_3 or 0.0``, is computed inside it and kept for its own store:
+    ``L3.data = p3 - _o0lr * (_g := b0 * c0_3 or 0.0)``, then ``L3.grad = _g``. So
+    neither needs a local of its own (a 2-16-16-1 step had 674 of them), and the
+    old value of ``p3`` stays in its local. A line moves only if nothing after it
+    reads what it assigns or assigns what it reads, and it cannot raise on floats
+    (see _safe). Only a parameter value that is not a float can make such a store
+    raise; the third result puts back every value the moved lines store, which
+    the generated code runs before the eager step (or before letting a
+    ``KeyboardInterrupt`` through). Returns None where nothing moves.
+    """
+    tokens = [_NAME.findall(line) for line in body]
+    last_assigned: dict[str, int] = {}
+    uses: dict[str, list[int]] = {}
+    for i, (line, names) in enumerate(zip(body, tokens)):
+        for name in dict.fromkeys(names):
+            uses.setdefault(name, []).append(i)
+        for name in _assigned([line]):
+            last_assigned[name] = i
+    in_ret = set(_NAME.findall(ret))
+    stores = [_STORE.fullmatch(line) for line in commit]
+    stored = {m[3]: m for m in stores if m is not None}
+    if any(m is None for m in stores):
+        return None
+    gone: set[int] = set()
+    exprs: dict[str, str] = {}
+    after: dict[str, str] = {}  # a parameter's new value -> the gradient its store computes
+
+    def movable(name: str, i: int, expr: str) -> bool:
+        return (
+            all(j == i or j in gone for j in uses[name][uses[name].index(i) :])
+            and name not in in_ret
+            and _safe(expr)
+            and all(last_assigned.get(n, -1) <= i for n in _NAME.findall(expr) if n != name)
+        )
+
+    for i in sorted(updates):  # the new value, into the store
+        m = _PLAIN.fullmatch(body[i])
+        if m and m[1] in stored and stored[m[1]][2] == "data" and movable(m[1], i, m[2]):
+            exprs[m[1]] = m[2]
+            gone.add(i)
+    for i, line in enumerate(body):  # a gradient only the stores read, into them
+        m = _PLAIN.fullmatch(line)
+        if (
+            m is None
+            or i in updates
+            or not _GRADIENT.fullmatch(m[1])
+            or last_assigned[m[1]] != i
+            or uses[m[1]][0] != i
+        ):
+            continue
+        if not movable(m[1], i, m[2]):
+            continue
+        user = [n for n, e in exprs.items() if m[1] in _NAME.findall(e)]
+        if len(user) > 1 or m[1] not in stored:
+            continue
+        if user:  # computed in the update's store, kept in _g for the gradient's store
+            exprs[user[0]] = _replace_name(exprs[user[0]], m[1], f"(_g := {m[2]})")
+            exprs[m[1]] = "_g"
+            after[user[0]] = m[1]
+        else:
+            exprs[m[1]] = m[2]
+        gone.add(i)
+    if not gone:
+        return None
+    lines, restore = [], []
+    for m in stores:
+        name = m[3]  # type: ignore[index]
+        if name in exprs and exprs[name] == "_g":
+            continue  # stored right after the update that computes it
+        lines.append(f"{m[1]}.{m[2]} = {exprs.get(name, name)}")  # type: ignore[index]
+        if name in after:
+            lines.append(f"{stored[after[name]][1]}.grad = _g")
+        if m[2] == "data" and name in exprs:  # type: ignore[index]
+            restore.append(f"{m[1]}.data = {name}")  # type: ignore[index]
+    return [line for i, line in enumerate(body) if i not in gone], lines, restore
+
+
+_SUM = re.compile(r" {12}(b[0-9]+) = (.+)")
+_LONGEST_SUM = 64  # terms in one merged line (CPython compiles a long sum recursively)
+
+
+def _merge_sums(lines: list[str]) -> tuple[list[str], list[int]]:
+    """``lines`` with each node gradient's running sum written as one sum.
+
+    ``b1 = b14 * p37``, later ``b1 = b1 + b12 * p31``, later ``b1 = b1 + b10 * p25``
+    become one line ``b1 = b14 * p37 + b12 * p31 + b10 * p25`` where the last one
+    was: the same additions in the same order (left to right), without storing
+    and reading back the sum in between. Only where nothing else reads or assigns
+    the sum in between, every line is a plain line of the body, and nothing a
+    term reads is assigned again before the last line.
+    """
+    tokens = [_NAME.findall(line) for line in lines]
+    assigned_at: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        for name in _assigned([line]):
+            assigned_at.setdefault(name, []).append(i)
+    chains: dict[str, list[tuple[int, str]]] = {}  # name -> [(line, term)], while open
+    merged: dict[int, str] = {}
+    gone: set[int] = set()
+
+    def close(name: str) -> None:
+        chain = chains.pop(name, [])
+        end = chain[-1][0] if chain else 0
+        if len(chain) < 2 or any(
+            _between(assigned_at.get(n, []), at, end + 1)
+            for at, term in chain
+            for n in _NAME.findall(term)
+            if n != name
+        ):
+            return
+        terms = [t if _tight(t) else f"({t})" for _, t in chain]
+        merged[end] = f"{' ' * 12}{name} = {' + '.join(terms)}"
+        gone.update(at for at, _ in chain[:-1] if at not in merged)  # (a sum it goes on from)
+
+    for i, line in enumerate(lines):
+        m = _SUM.fullmatch(line)
+        name = m[1] if m else ""
+        term = m[2][len(name) + 3 :] if m and m[2].startswith(f"{name} + ") else ""
+        if name in chains and term and _tight(term) and name not in _NAME.findall(term):
+            chains[name].append((i, term))
+            if len(chains[name]) == _LONGEST_SUM:  # the next line adds on to this one
+                close(name)
+                chains[name] = [(i, name)]
+            continue
+        for other in [n for n in chains if n in tokens[i]]:
+            close(other)
+        if m and name not in _NAME.findall(m[2]):
+            chains[name] = [(i, m[2])]  # (a line that reads nothing it assigns)
+    for name in list(chains):
+        close(name)
+    kept = [i for i in range(len(lines)) if i not in gone]
+    return [merged.get(i, lines[i]) for i in kept], kept
+
+
 def _between(lines: list[int], first: int, last: int) -> bool:
     """Whether a number in ``lines`` (sorted) lies strictly between ``first`` and ``last``."""
     i = bisect.bisect_right(lines, first)
@@ -1641,6 +1845,36 @@ _NAME = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
 _GRAD_READ = re.compile(r" {12}(q[0-9]+) = L[0-9]+\.grad")
 _GRADIENT = re.compile(r"q[0-9]+")
 _DEFINITION = re.compile(r" {12}(q[0-9]+) = (.+)")
+
+
+def _bound(source: str, leaves: Sequence[Value]) -> types.CodeType:
+    """``source`` compiled, with each Value ``L3`` a constant of the code instead of a name.
+
+    A function's local, cell and free variables share one numbering, and every use
+    of one numbered above 255 costs an extra instruction (``EXTENDED_ARG``): the
+    Values of a 2-16-16-1 network (337) would all be numbered above its locals.
+    Constants are numbered apart from them, and ``LOAD_CONST`` is the cheapest
+    load there is. So ``L3`` is written as the string constant ``'@L3'``
+    (``'@L3'.data = p3`` compiles: the store is looked up when it runs), and each
+    such constant of the compiled code objects is then replaced by its Value.
+    """
+    if not leaves:
+        return compile(source, "<deltagrad compiled step>", "exec")
+    lines = [line for line in source.split("\n") if not line.endswith(", = L")]
+    text = _LEAF.sub(r"'@L\1'", "\n".join(lines))
+    values = {f"@L{k}": v for k, v in enumerate(leaves)}
+
+    def bind(code: types.CodeType) -> types.CodeType:
+        consts = tuple(
+            bind(c) if isinstance(c, types.CodeType) else values.get(c, c) if type(c) is str else c
+            for c in code.co_consts
+        )
+        return code.replace(co_consts=consts)
+
+    return bind(compile(text, "<deltagrad compiled step>", "exec"))
+
+
+_LEAF = re.compile(r"\bL([0-9]+)\b")
 
 
 def _static_value(args: Sequence[object], src: str) -> object:

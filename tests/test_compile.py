@@ -288,6 +288,127 @@ def test_a_network_tests_only_the_gradients_nothing_else_flows_from():
     assert step.source(readable=False).count("# not finite") == 5
 
 
+class _SubtractionFails(float):
+    """A parameter value the forward and backward passes accept (float's own * and +)
+    but the update's subtraction does not: it raises where the step stores."""
+
+    def __sub__(self, other: object) -> float:
+        raise ArithmeticError("no subtraction here")
+
+
+class _SubtractionInterrupted(float):
+    def __sub__(self, other: object) -> float:
+        raise KeyboardInterrupt
+
+
+def _two_iris_steps() -> tuple[list[Any], list[Any], list[Any]]:
+    nets = [MLP(4, [5, 3], "sigmoid", seed=3) for _ in range(2)]
+    opts = [SGD(n.parameters(), lr=0.2) for n in nets]
+    steps = [step_of(nets[0], opts[0], "half_squared_error")]
+    steps.append(
+        compile_step(
+            step_of(nets[1], opts[1], "half_squared_error"),
+            [0.1, 0.2, 0.3, 0.4],
+            [0.0, 1.0, 0.0],
+            optimizer=opts[1],
+        )
+    )
+    return nets, opts, steps
+
+
+def test_an_update_that_raises_while_the_step_stores_leaves_what_the_eager_step_leaves():
+    # The one-call step computes each parameter's update where it stores it, after every
+    # guard; a store that raises (a value whose subtraction fails) must not leave the
+    # parameters stored before it updated: they are restored and the eager step runs.
+    nets, opts, steps = _two_iris_steps()
+    for net in nets:
+        p = net.parameters()[20]  # one in the middle: some stores come before it
+        p.data = _SubtractionFails(p.data)
+    x, y = [0.5, -0.3, 0.8, 0.1], [1.0, 0.0, 0.0]
+    eager = outcome(steps[0], x, y)
+    assert eager[0] == "ArithmeticError"  # type: ignore[index]
+    assert outcome(steps[1], x, y) == eager
+    assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+    assert steps[1].fallbacks == 1
+
+
+def test_a_ctrl_c_while_the_step_stores_leaves_every_parameter_value_as_it_was():
+    nets, _, steps = _two_iris_steps()
+    net = nets[1]
+    p = net.parameters()[20]
+    p.data = _SubtractionInterrupted(p.data)
+    before = bits([q.data for q in net.parameters()])
+    with pytest.raises(KeyboardInterrupt):
+        steps[1]([0.5, -0.3, 0.8, 0.1], [1.0, 0.0, 0.0])
+    assert bits([q.data for q in net.parameters()]) == before
+
+
+def test_a_wide_network_holds_its_values_as_constants_and_numbers_few_locals():
+    # every use of a local numbered above 255 costs an extra instruction: the Values are
+    # constants of the code (not 337 closure cells after the locals), gradients only the
+    # stores read are computed there, and most of the 337 parameter values fit below 256
+    net = MLP(2, [16, 16, 1], "sigmoid", "sigmoid", seed=0)
+    opt = SGD(net.parameters(), lr=0.01)
+    step = compile_step(step_of(net, opt, "half_squared_error"), [0.1, 0.2], [1.0], optimizer=opt)
+    code = type(step).__call__.__code__
+    params = net.parameters()
+    assert all(any(c is p for c in code.co_consts) for p in params)
+    assert not any(type(c.cell_contents) is Value for c in type(step).__call__.__closure__ or ())
+    assert len(code.co_varnames) + len(code.co_freevars) < 2 * len(params) - 200
+    assert "L0.data" in step.source(readable=False)  # shown as names, as _make binds them
+
+
+def test_a_running_sum_is_one_line_only_where_that_adds_the_same_numbers():
+    from autograd.compile import _merge_sums
+
+    pad = " " * 12
+    lines = [
+        pad + "b1 = b2 * p0",
+        pad + "b1 = b1 + b3 * p1",
+        pad + "p1 = p1 - 0.5",  # a term's name assigned again: its line cannot move down
+        pad + "b1 = b1 + b4 * p2",
+        pad + "b5 = b6 * p3",
+        pad + "b5 = b5 + b7 * p4",
+        pad + "q0 = b5 * 2.0",  # the sum read: it ends here
+        pad + "b5 = b5 + b8 * p5",
+        pad + "b9 = (b2 or 0.0) if b3 else 0.0",
+        pad + "b9 = b9 + b4 if b3 else b9",  # not a plain term
+        pad + "b10 = b2 * p0 or 0.0",
+        pad + "b10 = b10 + b3",
+        pad + "b10 = b10 + b4",
+    ]
+    out, kept = _merge_sums(lines)
+    assert pad + "b5 = b6 * p3 + b7 * p4" in out
+    assert pad + "b10 = (b2 * p0 or 0.0) + b3 + b4" in out
+    assert [lines[i] for i in kept if lines[i] in out] == [x for x in out if x in lines]
+    values = {f"b{i}": 0.1 * i - 0.35 for i in range(2, 9)} | {
+        f"p{i}": 1.7 - i / 3 for i in range(6)
+    }
+    ran = [dict(values), dict(values)]
+    exec("\n".join(x.strip() for x in lines), ran[0])  # (the test's own lines)
+    exec("\n".join(x.strip() for x in out), ran[1])
+    assert [bits(ran[0][k]) for k in ("b1", "b5", "q0", "b9", "b10")] == [
+        bits(ran[1][k]) for k in ("b1", "b5", "q0", "b9", "b10")
+    ]
+    assert sum(x.startswith(pad + "b1 ") for x in out) == 3  # no line moves past p1 = ...
+
+
+def test_a_long_running_sum_is_split_into_lines_that_add_in_the_same_order():
+    from autograd.compile import _merge_sums
+
+    pad = " " * 12
+    lines = [pad + "b1 = b0 * p0"] + [pad + f"b1 = b1 + b{i} * p{i}" for i in range(2, 150)]
+    out, _ = _merge_sums(lines)
+    assert 2 <= len(out) <= 4  # (CPython compiles a very long sum recursively)
+    rng = random.Random(5)
+    values = {f"b{i}": rng.uniform(-1, 1) for i in range(150)}
+    values |= {f"p{i}": rng.uniform(-1, 1) for i in range(150)}
+    ran = [dict(values), dict(values)]
+    exec("\n".join(x.strip() for x in lines), ran[0])  # (the test's own lines)
+    exec("\n".join(x.strip() for x in out), ran[1])
+    assert bits(ran[0]["b1"]) == bits(ran[1]["b1"])
+
+
 def test_iris_training_is_bit_identical_and_tracing_changes_nothing():
     from nn.datasets import load_iris
 
