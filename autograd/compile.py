@@ -1673,7 +1673,7 @@ def _fuse_gradients(
 
 _PLAIN = re.compile(r" {12}([A-Za-z_][A-Za-z_0-9]*) = (.+)")
 _STORE = re.compile(r"(L[0-9]+)\.(data|grad) = (\S+)")
-_ARITHMETIC = re.compile(r"(?:[A-Za-z_]\w*|[0-9]+(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?|[ ()*+-])+")
+_ARITHMETIC = re.compile(r"(?:[A-Za-z_]\w*+|[0-9]++(?:\.[0-9]*+)?+(?:e[+-]?[0-9]++)?+|[ ()*+-])++")
 _LOOSE = re.compile(r"[|^&<>=!:,;]|\b(?:if|else|or|and|not|lambda|in|is|await|yield)\b")
 
 

@@ -145,13 +145,20 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.viz._EXPRESSION": (autograd.viz._EXPRESSION, ("search",)),
     "nn.datasets.tabular._NUMBER": (nn.datasets.tabular._NUMBER, ("fullmatch",)),
     "viewers.network._ARTICLE_NAME": (viewers.network._ARTICLE_NAME, ("match",)),
-    # these six read the code autograd.compile generates (never user text)
+    # these read the code autograd.compile generates (never user text)
     "autograd.compile._TEMPORARY": (autograd.compile._TEMPORARY, ("split",)),
     "autograd.compile._ASSIGNED": (autograd.compile._ASSIGNED, ("findall",)),
     "autograd.compile._NAME": (autograd.compile._NAME, ("findall", "sub")),
     "autograd.compile._GRADIENT": (autograd.compile._GRADIENT, ("fullmatch",)),
     "autograd.compile._DEFINITION": (autograd.compile._DEFINITION, ("fullmatch",)),
     "autograd.compile._GRAD_READ": (autograd.compile._GRAD_READ, ("fullmatch",)),
+    "autograd.compile._FLOAT_LITERAL": (autograd.compile._FLOAT_LITERAL, ("findall",)),
+    "autograd.compile._PLAIN": (autograd.compile._PLAIN, ("fullmatch",)),
+    "autograd.compile._STORE": (autograd.compile._STORE, ("fullmatch",)),
+    "autograd.compile._ARITHMETIC": (autograd.compile._ARITHMETIC, ("fullmatch",)),
+    "autograd.compile._LOOSE": (autograd.compile._LOOSE, ("search",)),
+    "autograd.compile._SUM": (autograd.compile._SUM, ("fullmatch",)),
+    "autograd.compile._LEAF": (autograd.compile._LEAF, ("sub",)),
     # these three read Graphviz's SVG of a graph (user text in it is escaped, so it cannot
     # open a tag; every node's <g> is closed), timed here on the same shapes all the same
     "viewers.page._NODE_G": (viewers.page._NODE_G, ("sub",)),
