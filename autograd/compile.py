@@ -1238,9 +1238,12 @@ def _allocate(lines: list[str], top: int) -> tuple[list[str], list[str]]:
     return text.split("\n"), [f"r{i}" for i in range(next(count))]
 
 
+_MANY_LOCALS = 200  # (the tests set it to -1: every step compiled as a wide one)
+
+
 def _many_locals(gen: _Gen) -> bool:
     """Whether the generated function may have over 256 locals (a generous estimate)."""
-    return 2 * len(gen.leaf_list) + len(gen.lines) // 4 > 200
+    return 2 * len(gen.leaf_list) + len(gen.lines) // 4 > _MANY_LOCALS
 
 
 def _hot(registers: Sequence[str], lines: Sequence[str]) -> list[str]:
@@ -1395,7 +1398,8 @@ def _generate(
     commit = ["        " + line for line in gen.commit]
     declare: list[str] = []
     hot: list[str] = []
-    if readable is None:
+    many = readable is None and _many_locals(gen)
+    if many:  # (each costs more to compile than it saves in a small step)
         body, kept = _merge_sums(body)
         where = {old: new for new, old in enumerate(kept)}
         gen.updates = {where[i] for i in gen.updates}
@@ -1403,12 +1407,12 @@ def _generate(
     raw = (list(body), ret)  # before registers: what run()'s loop fuses (see _fuse_gradients)
     restore: list[str] = []
     update_lines = [line for i, line in enumerate(body) if i in gen.updates]
-    if readable is None and slow is None:  # the one-call step (see _sink)
+    if many and slow is None:  # the one-call step (see _sink)
         sunk = _sink(body, gen.commit, {i for i in gen.updates if i not in gen.hoisted}, ret)
         if sunk is not None:
             body, stores, restore = sunk
             commit = ["            " + line for line in stores]
-    if readable is None and _many_locals(gen):
+    if many:
         n = len(body)
         renamed, registers = _allocate([*body, "            " + ret, *commit], 12)
         body[:] = renamed[:n]
@@ -1672,16 +1676,36 @@ def _fuse_gradients(
 
 
 _PLAIN = re.compile(r" {12}([A-Za-z_][A-Za-z_0-9]*) = (.+)")
+_STORED_NAME = re.compile(r"\b([pq][0-9]+)\b")  # a parameter's value or gradient
 _STORE = re.compile(r"(L[0-9]+)\.(data|grad) = (\S+)")
 _ARITHMETIC = re.compile(r"(?:[A-Za-z_]\w*+|[0-9]++(?:\.[0-9]*+)?+(?:e[+-]?[0-9]++)?+|[ ()*+-])++")
 _LOOSE = re.compile(r"[|^&<>=!:,;]|\b(?:if|else|or|and|not|lambda|in|is|await|yield)\b")
 
 
-def _safe(expr: str) -> bool:
-    """Whether ``expr`` cannot raise on floats: ``+ - *`` and ``or`` of names and numbers
-    (no division, power, call, subscript, attribute or comparison)."""
+def _targets(line: str) -> Iterable[str]:
+    """The names a generated line assigns (see _assigned; a plain ``x = ..`` line quickly)."""
+    k = line.find(" = ", 12)
+    if k > 12 and line[12:k].isidentifier() and line[12] != " " and ":=" not in line:
+        return (line[12:k],)
+    return _assigned([line])
+
+
+def _names_by_line(lines: Sequence[str], pattern: re.Pattern[str]) -> list[list[str]]:
+    """For each line, the names ``pattern`` (one group) finds in it, in one pass over all."""
+    parts = pattern.split("\n".join(lines))  # text, name, text, name, ..., text
+    found: list[list[str]] = [[] for _ in lines]
+    at = 0
+    for i in range(1, len(parts), 2):
+        at += parts[i - 1].count("\n")
+        found[at].append(parts[i])
+    return found
+
+
+def _safe(expr: str, names: Iterable[str]) -> bool:
+    """Whether ``expr`` (which names ``names``) cannot raise on floats: ``+ - *`` and ``or``
+    of names and numbers (no division, power, call, subscript, attribute or comparison)."""
     return _ARITHMETIC.fullmatch(expr.replace(" or ", " + ")) is not None and not any(
-        keyword.iskeyword(n) for n in _NAME.findall(expr) if n != "or"
+        keyword.iskeyword(n) for n in names if n != "or"
     )
 
 
@@ -1707,36 +1731,39 @@ def _sink(
     the generated code runs before the eager step (or before letting a
     ``KeyboardInterrupt`` through). Returns None where nothing moves.
     """
-    tokens = [_NAME.findall(line) for line in body]
-    last_assigned: dict[str, int] = {}
-    uses: dict[str, list[int]] = {}
-    for i, (line, names) in enumerate(zip(body, tokens)):
-        for name in dict.fromkeys(names):
-            uses.setdefault(name, []).append(i)
-        for name in _assigned([line]):
-            last_assigned[name] = i
-    in_ret = set(_NAME.findall(ret))
     stores = [_STORE.fullmatch(line) for line in commit]
     stored = {m[3]: m for m in stores if m is not None}
     if any(m is None for m in stores):
         return None
+    last_assigned: dict[str, int] = {}
+    uses: dict[str, list[int]] = {}  # (of the names stored)
+    for i, (line, names) in enumerate(zip(body, _names_by_line(body, _STORED_NAME))):
+        for name in names:
+            at = uses.setdefault(name, [])
+            if not at or at[-1] != i:
+                at.append(i)
+        for name in _targets(line):
+            last_assigned[name] = i
+    in_ret = set(_NAME.findall(ret))
     gone: set[int] = set()
     exprs: dict[str, str] = {}
     after: dict[str, str] = {}  # a parameter's new value -> the gradient its store computes
+    readers: dict[str, list[str]] = {}  # a name -> the moved updates that read it
 
     def movable(name: str, i: int, expr: str) -> bool:
-        return (
-            all(j == i or j in gone for j in uses[name][uses[name].index(i) :])
-            and name not in in_ret
-            and _safe(expr)
-            and all(last_assigned.get(n, -1) <= i for n in _NAME.findall(expr) if n != name)
-        )
+        at = uses[name]
+        if name in in_ret or not all(j in gone for j in at[bisect.bisect_right(at, i) :]):
+            return False  # (read after line i by a line that stays)
+        names = _NAME.findall(expr)
+        return _safe(expr, names) and all(last_assigned.get(n, -1) <= i for n in names if n != name)
 
     for i in sorted(updates):  # the new value, into the store
         m = _PLAIN.fullmatch(body[i])
         if m and m[1] in stored and stored[m[1]][2] == "data" and movable(m[1], i, m[2]):
             exprs[m[1]] = m[2]
             gone.add(i)
+            for n in set(_NAME.findall(m[2])):
+                readers.setdefault(n, []).append(m[1])
     for i, line in enumerate(body):  # a gradient only the stores read, into them
         m = _PLAIN.fullmatch(line)
         if (
@@ -1749,7 +1776,7 @@ def _sink(
             continue
         if not movable(m[1], i, m[2]):
             continue
-        user = [n for n, e in exprs.items() if m[1] in _NAME.findall(e)]
+        user = readers.get(m[1], [])
         if len(user) > 1 or m[1] not in stored:
             continue
         if user:  # computed in the update's store, kept in _g for the gradient's store
@@ -1775,6 +1802,7 @@ def _sink(
 
 
 _SUM = re.compile(r" {12}(b[0-9]+) = (.+)")
+_NODE_GRADIENT = re.compile(r"\b(b[0-9]+)\b")
 _LONGEST_SUM = 64  # terms in one merged line (CPython compiles a long sum recursively)
 
 
@@ -1788,10 +1816,10 @@ def _merge_sums(lines: list[str]) -> tuple[list[str], list[int]]:
     the sum in between, every line is a plain line of the body, and nothing a
     term reads is assigned again before the last line.
     """
-    tokens = [_NAME.findall(line) for line in lines]
+    tokens = _names_by_line(lines, _NODE_GRADIENT)
     assigned_at: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
-        for name in _assigned([line]):
+        for name in _targets(line):
             assigned_at.setdefault(name, []).append(i)
     chains: dict[str, list[tuple[int, str]]] = {}  # name -> [(line, term)], while open
     merged: dict[int, str] = {}
@@ -1821,7 +1849,7 @@ def _merge_sums(lines: list[str]) -> tuple[list[str], list[int]]:
                 close(name)
                 chains[name] = [(i, name)]
             continue
-        for other in [n for n in chains if n in tokens[i]]:
+        for other in [n for n in dict.fromkeys(tokens[i]) if n in chains]:
             close(other)
         if m and name not in _NAME.findall(m[2]):
             chains[name] = [(i, m[2])]  # (a line that reads nothing it assigns)
@@ -1861,7 +1889,8 @@ def _bound(source: str, leaves: Sequence[Value]) -> types.CodeType:
     if not leaves:
         return compile(source, "<deltagrad compiled step>", "exec")
     lines = [line for line in source.split("\n") if not line.endswith(", = L")]
-    text = _LEAF.sub(r"'@L\1'", "\n".join(lines))
+    names = {f"L{k}": f"'@L{k}'" for k in range(len(leaves))}
+    text = _LEAF.sub(lambda m: names[m[0]], "\n".join(lines))
     values = {f"@L{k}": v for k, v in enumerate(leaves)}
 
     def bind(code: types.CodeType) -> types.CodeType:
@@ -1874,7 +1903,7 @@ def _bound(source: str, leaves: Sequence[Value]) -> types.CodeType:
     return bind(compile(text, "<deltagrad compiled step>", "exec"))
 
 
-_LEAF = re.compile(r"\bL([0-9]+)\b")
+_LEAF = re.compile(r"\bL[0-9]+\b")
 
 
 def _static_value(args: Sequence[object], src: str) -> object:
