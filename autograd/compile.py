@@ -1406,7 +1406,7 @@ def _generate(
         gen.hoisted = {where[i] for i in gen.hoisted}
     raw = (list(body), ret)  # before registers: what run()'s loop fuses (see _fuse_gradients)
     restore: list[str] = []
-    update_lines = [line for i, line in enumerate(body) if i in gen.updates]
+    update_lines = [line for i, line in enumerate(body) if i in gen.updates] if many else []
     if many and slow is None:  # the one-call step (see _sink)
         sunk = _sink(body, gen.commit, {i for i in gen.updates if i not in gen.hoisted}, ret)
         if sunk is not None:
@@ -1651,7 +1651,7 @@ def _fuse_gradients(
         for name in dict.fromkeys(names):
             if _GRADIENT.fullmatch(name):
                 uses.setdefault(name, []).append(i)
-        for name in _assigned([line]):
+        for name in _targets(line):
             assigned_at.setdefault(name, []).append(i)
     keep = set(_NAME.findall(ret)) | carried  # (read by the row's result, or by the next row)
     out = list(steps)
