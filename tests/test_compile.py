@@ -321,16 +321,11 @@ class _SubtractionInterrupted(float):
 
 def _two_wide_steps() -> tuple[list[Any], list[Any], list[Any]]:
     # (a network this wide is where the one-call step computes updates in its stores)
-    nets = [MLP(2, [16, 16, 1], "sigmoid", "sigmoid", seed=3) for _ in range(2)]
-    opts = [SGD(n.parameters(), lr=0.2) for n in nets]
-    steps = [step_of(nets[0], opts[0], "half_squared_error")]
-    steps.append(
-        compile_step(
-            step_of(nets[1], opts[1], "half_squared_error"), [0.1, 0.2], [1.0], optimizer=opts[1]
-        )
-    )
-    assert "(_g := " in steps[1].source(readable=False)
-    return nets, opts, steps
+    spec = {"act": "sigmoid", "out_act": "sigmoid", "seed": 3, "opt": "sgd", "lr": 0.2}
+    spec.update({"mu": 0.0, "wd": 0.0})
+    eager_net, eager_opt, net, opt, _, eager, compiled = wide_twins(spec, 1, 1)
+    assert "(_g := " in compiled.source(readable=False)
+    return [eager_net, net], [eager_opt, opt], [eager, compiled]
 
 
 def test_an_update_that_raises_while_the_step_stores_leaves_what_the_eager_step_leaves():
@@ -752,6 +747,19 @@ def test_changing_the_learning_rate_or_the_momentum_after_compiling():
     assert compiled.fallbacks == 4
 
 
+def wide_twins(spec: dict[str, Any], seed: int, n: int) -> tuple[Any, ...]:
+    """A 2-16-16-1 network of ``spec`` twice, ``n`` random rows, and its step eager and
+    compiled on the first row: (eager net, eager opt, net, opt, rows, eager, compiled)."""
+    spec = {"nin": 2, "sizes": [16, 16, 1], "out_act": "linear", **spec}
+    eager_net, eager_opt = make(spec)
+    net, opt = make(spec)
+    rng = random.Random(seed)
+    rows = [([rng.uniform(-2, 2), rng.uniform(-2, 2)], [rng.uniform(-1, 1)]) for _ in range(n)]
+    eager = step_of(eager_net, eager_opt, "half_squared_error")
+    compiled = compile_step(step_of(net, opt, "half_squared_error"), *rows[0], optimizer=opt)
+    return eager_net, eager_opt, net, opt, rows, eager, compiled
+
+
 @pytest.mark.parametrize(
     ("act", "opt_name"), [("sigmoid", "sgd"), ("relu", "adam"), ("tanh", "sgd")]
 )
@@ -764,14 +772,8 @@ def test_a_wide_network_reuses_registers_and_keeps_every_bit(act, opt_name):
     """
     import dis
 
-    spec = {"act": act, "out_act": "linear", "seed": 3, "opt": opt_name, "lr": 0.05}
-    spec.update({"nin": 2, "sizes": [16, 16, 1], "mu": 0.9, "wd": 0.01})
-    eager_net, eager_opt = make(spec)
-    net, opt = make(spec)
-    rng = random.Random(5)
-    rows = [([rng.uniform(-2, 2), rng.uniform(-2, 2)], [rng.uniform(-1, 1)]) for _ in range(6)]
-    eager = step_of(eager_net, eager_opt, "half_squared_error")
-    compiled = compile_step(step_of(net, opt, "half_squared_error"), *rows[0], optimizer=opt)
+    spec = {"act": act, "seed": 3, "opt": opt_name, "lr": 0.05, "mu": 0.9, "wd": 0.01}
+    eager_net, eager_opt, net, opt, rows, eager, compiled = wide_twins(spec, 5, 6)
     for x, y in rows:
         assert outcome(compiled, x, y) == outcome(eager, x, y)
         assert state(net, opt) == state(eager_net, eager_opt)
@@ -979,14 +981,8 @@ def test_run_fuses_gradients_into_updates_and_keeps_every_bit_on_a_wide_network(
     the last row stores them; with registers reused (2-16-16-1), the same numbers as eager."""
     import dis
 
-    spec = {"nin": 2, "sizes": [16, 16, 1], "act": "sigmoid", "out_act": "linear", "seed": 6}
-    spec.update({"opt": opt_name, "lr": 0.05, "mu": 0.9, "wd": 0.01})
-    eager_net, eager_opt = make(spec)
-    net, opt = make(spec)
-    rng = random.Random(9)
-    rows = [([rng.uniform(-2, 2), rng.uniform(-2, 2)], [rng.uniform(-1, 1)]) for _ in range(8)]
-    eager = step_of(eager_net, eager_opt, "half_squared_error")
-    compiled = compile_step(step_of(net, opt, "half_squared_error"), *rows[0], optimizer=opt)
+    spec = {"act": "sigmoid", "seed": 6, "opt": opt_name, "lr": 0.05, "mu": 0.9, "wd": 0.01}
+    eager_net, eager_opt, net, opt, rows, eager, compiled = wide_twins(spec, 9, 8)
     assert run_rows(compiled, rows) == eager_rows(eager, rows)
     assert state(net, opt) == state(eager_net, eager_opt)
     assert compiled.fallbacks == 0
