@@ -866,6 +866,8 @@ class _Gen:
     hoisted: set[int] = field(default_factory=set)  # lines that read an optimiser's state
     updates: set[int] = field(default_factory=set)  # every line of the optimisers
     loops: bool = True  # False: the step cannot be repeated in a loop (see _loop)
+    merge: bool = False  # True: a node gradient's running sum is one line (see add)
+    sums: dict[str, list[str]] = field(default_factory=dict)  # node gradient -> its terms
 
     def emit(self, line: str, indent: int = 3) -> None:
         self.lines.append("    " * indent + line)
@@ -1005,7 +1007,10 @@ class _Gen:
             if not init.get(id(node), False):
                 self.emit(f"{g} = 0.0")
                 init[id(node)] = True
+            self.total(g)  # (its last contribution came from a node before it in the order)
             self.contributions(node, g, init, edges[id(node)], checked.get(id(node)))
+        for name in list(self.sums):
+            self.total(name)
         for v in self.leaf_list:
             k = self.leaves[id(v)]
             if id(v) not in init:
@@ -1137,6 +1142,14 @@ class _Gen:
         # node's first contribution is taken as it is (unless a leaf's sum starts from a
         # gradient it already holds, which may be -0.0: then nodes start at 0.0 as well).
         first = f"{term} or 0.0" if target._op is None or self.exact_nodes else term
+        if self.merge and target._op is not None and not (ready and conditional):
+            if not ready:
+                self.sums[acc] = [f"({first}) if {d} else 0.0" if conditional else first]
+            else:
+                self.sums.setdefault(acc, [acc]).append(term)
+            init[id(target)] = True
+            return
+        self.total(acc)
         if ready and conditional:
             self.emit(f"if {d}:")
             self.emit(f"{acc} = {acc} + {term}", 4)
@@ -1147,6 +1160,24 @@ class _Gen:
         else:
             self.emit(f"{acc} = {first}")
         init[id(target)] = True
+
+    def total(self, acc: str) -> None:
+        """Write node gradient ``acc``'s running sum (see add) as one line: BP2's sum
+        ``b1 = b14 * p37 + b12 * p31 + b10 * p25``, the same additions in the same order
+        (left to right) as one line per term. It is written when the sum is complete or
+        about to be read; meanwhile nothing its terms read is assigned (a pass assigns
+        each node's gradient, and only its own). A line adds at most _LONGEST_SUM terms:
+        CPython compiles a long sum recursively."""
+        terms = self.sums.pop(acc, None)
+        if terms is None:
+            return
+        if len(terms) == 1:
+            self.emit(f"{acc} = {terms[0]}")
+            return
+        terms = [t if _tight(t) else f"({t})" for t in terms]
+        for i in range(0, len(terms), _LONGEST_SUM - 1):
+            part = terms[i : i + _LONGEST_SUM - 1]
+            self.emit(f"{acc} = {' + '.join(part if i == 0 else [acc, *part])}")
 
     # --- optimiser -------------------------------------------------------------
 
@@ -1351,7 +1382,7 @@ def _generate(
     ``slow(rows)`` is what the loop does when it cannot run (``[step(*row) for row
     in rows]``); the loop is made only if ``slow`` is given and the step allows it.
     """
-    gen = _Gen(trace, _Names(readable), trace.rules, optimizers)
+    gen = _Gen(trace, _Names(readable), trace.rules, optimizers, merge=readable is None)
     for key, name in trace.inputs.items():
         gen.local[key] = name if readable is None else _readable_input(name)
     nodes = 0
@@ -1399,11 +1430,6 @@ def _generate(
     declare: list[str] = []
     hot: list[str] = []
     many = readable is None and _many_locals(gen)
-    if many:  # (each costs more to compile than it saves in a small step)
-        body, kept = _merge_sums(body)
-        where = {old: new for new, old in enumerate(kept)}
-        gen.updates = {where[i] for i in gen.updates}
-        gen.hoisted = {where[i] for i in gen.hoisted}
     raw = (list(body), ret)  # before registers: what run()'s loop fuses (see _fuse_gradients)
     restore: list[str] = []
     update_lines = [line for i, line in enumerate(body) if i in gen.updates] if many else []
@@ -1801,62 +1827,7 @@ def _sink(
     return [line for i, line in enumerate(body) if i not in gone], lines, restore
 
 
-_SUM = re.compile(r" {12}(b[0-9]+) = (.+)")
-_NODE_GRADIENT = re.compile(r"\b(b[0-9]+)\b")
-_LONGEST_SUM = 64  # terms in one merged line (CPython compiles a long sum recursively)
-
-
-def _merge_sums(lines: list[str]) -> tuple[list[str], list[int]]:
-    """``lines`` with each node gradient's running sum written as one sum.
-
-    ``b1 = b14 * p37``, later ``b1 = b1 + b12 * p31``, later ``b1 = b1 + b10 * p25``
-    become one line ``b1 = b14 * p37 + b12 * p31 + b10 * p25`` where the last one
-    was: the same additions in the same order (left to right), without storing
-    and reading back the sum in between. Only where nothing else reads or assigns
-    the sum in between, every line is a plain line of the body, and nothing a
-    term reads is assigned again before the last line.
-    """
-    tokens = _names_by_line(lines, _NODE_GRADIENT)
-    assigned_at: dict[str, list[int]] = {}
-    for i, line in enumerate(lines):
-        for name in _targets(line):
-            assigned_at.setdefault(name, []).append(i)
-    chains: dict[str, list[tuple[int, str]]] = {}  # name -> [(line, term)], while open
-    merged: dict[int, str] = {}
-    gone: set[int] = set()
-
-    def close(name: str) -> None:
-        chain = chains.pop(name, [])
-        end = chain[-1][0] if chain else 0
-        if len(chain) < 2 or any(
-            _between(assigned_at.get(n, []), at, end + 1)
-            for at, term in chain
-            for n in _NAME.findall(term)
-            if n != name
-        ):
-            return
-        terms = [t if _tight(t) else f"({t})" for _, t in chain]
-        merged[end] = f"{' ' * 12}{name} = {' + '.join(terms)}"
-        gone.update(at for at, _ in chain[:-1] if at not in merged)  # (a sum it goes on from)
-
-    for i, line in enumerate(lines):
-        m = _SUM.fullmatch(line)
-        name = m[1] if m else ""
-        term = m[2][len(name) + 3 :] if m and m[2].startswith(f"{name} + ") else ""
-        if name in chains and term and _tight(term) and name not in _NAME.findall(term):
-            chains[name].append((i, term))
-            if len(chains[name]) == _LONGEST_SUM:  # the next line adds on to this one
-                close(name)
-                chains[name] = [(i, name)]
-            continue
-        for other in [n for n in dict.fromkeys(tokens[i]) if n in chains]:
-            close(other)
-        if m and name not in _NAME.findall(m[2]):
-            chains[name] = [(i, m[2])]  # (a line that reads nothing it assigns)
-    for name in list(chains):
-        close(name)
-    kept = [i for i in range(len(lines)) if i not in gone]
-    return [merged.get(i, lines[i]) for i in kept], kept
+_LONGEST_SUM = 64  # terms in one line of a sum (CPython compiles a long sum recursively)
 
 
 def _between(lines: list[int], first: int, last: int) -> bool:
