@@ -49,6 +49,7 @@ from __future__ import annotations
 import array
 import bisect
 import collections
+import functools
 import gc
 import itertools
 import keyword
@@ -867,6 +868,8 @@ class _Gen:
     updates: set[int] = field(default_factory=set)  # every line of the optimisers
     loops: bool = True  # False: the step cannot be repeated in a loop (see _loop)
     merge: bool = False  # True: a node gradient's running sum is one line (see add)
+    firsts: dict[str, int] = field(default_factory=dict)  # a leaf's gradient -> its first line
+    passes: int = 0  # backward passes
     sums: dict[str, list[str]] = field(default_factory=dict)  # node gradient -> its terms
 
     def emit(self, line: str, indent: int = 3) -> None:
@@ -878,9 +881,13 @@ class _Gen:
             k = self.leaves[id(v)] = len(self.leaf_list)
             self.leaf_list.append(v)
             self.local[id(v)] = self.names.data(v, f"p{k}")
-            self.pre.append(f"{self.local[id(v)]} = L{k}.data")
+            self.pre.append(f"{self.local[id(v)]} = {self.value(k)}.data")
             self.gstate[k] = "unknown"
         return k
+
+    def value(self, k: int) -> str:
+        """Leaf ``k``'s Value in the source: ``L3``, written ``'@L3'`` where it runs (_bound)."""
+        return f"L{k}" if self.names.readable is not None else f"'@L{k}'"
 
     def expr(self, x: object) -> str:
         """The source of an argument: a Value's local, or a constant's literal."""
@@ -957,6 +964,7 @@ class _Gen:
     # --- backward ------------------------------------------------------------
 
     def backward(self, root: Value, seed: float) -> None:
+        self.passes += 1
         init: dict[int, bool] = {}  # accumulator initialised?
         kept: list[int] = []
 
@@ -972,7 +980,7 @@ class _Gen:
                 init[id(v)] = False
                 return
             if state == "unknown":
-                self.emit(f"{g} = L{k}.grad")
+                self.emit(f"{g} = {self.value(k)}.grad")
             self.emit(f"k{k} = {g}")
             self.when_kept(k, f"{g} = 0.0")
             init[id(v)] = True
@@ -1158,6 +1166,7 @@ class _Gen:
         elif conditional:
             self.emit(f"{acc} = ({first}) if {d} else 0.0")
         else:
+            self.firsts.setdefault(acc, len(self.lines))  # (see _sink)
             self.emit(f"{acc} = {first}")
         init[id(target)] = True
 
@@ -1194,7 +1203,7 @@ class _Gen:
                 grad.append("0.0")
             else:
                 if state == "unknown":
-                    self.emit(f"{self.gname(p)} = L{k}.grad")
+                    self.emit(f"{self.gname(p)} = {self.value(k)}.grad")
                     self.gstate[k] = "local"
                 grad.append(self.gname(p))
             self.data_dirty.add(k)
@@ -1401,10 +1410,10 @@ def _generate(
             gen.guard(*event[1:])
     for k, v in enumerate(gen.leaf_list):
         if k in gen.data_dirty:
-            gen.commit.append(f"L{k}.data = {gen.local[id(v)]}")
+            gen.commit.append(f"{gen.value(k)}.data = {gen.local[id(v)]}")
         if k in gen.grad_dirty:
             g = "0.0" if gen.gstate[k] == "zero" else gen.gname(v)
-            gen.commit.append(f"L{k}.grad = {g}")
+            gen.commit.append(f"{gen.value(k)}.grad = {g}")
     ret = _output(result, gen)
     params = [f"c{i}" for i in range(len(args))]
     statics: list[str] = []
@@ -1434,7 +1443,7 @@ def _generate(
     restore: list[str] = []
     update_lines = [line for i, line in enumerate(body) if i in gen.updates] if many else []
     if many and slow is None:  # the one-call step (see _sink)
-        sunk = _sink(body, gen.commit, {i for i in gen.updates if i not in gen.hoisted}, ret)
+        sunk = _sink(gen, body, gen.commit, ret)
         if sunk is not None:
             body, stores, restore = sunk
             commit = ["            " + line for line in stores]
@@ -1453,11 +1462,6 @@ def _generate(
         declare = _declare(hot, [f for f, n in literals.most_common() if n > 1])
     head = [
         "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _T, _NG):",
-        *(
-            ["    " + ", ".join(f"L{k}" for k in range(len(gen.leaf_list))) + ", = L"]
-            if gen.leaf_list
-            else []
-        ),
         *(
             ["    " + ", ".join(f"O{j}" for j in range(len(optimizers))) + ", = O"]
             if optimizers
@@ -1702,9 +1706,11 @@ def _fuse_gradients(
 
 
 _PLAIN = re.compile(r" {12}([A-Za-z_][A-Za-z_0-9]*) = (.+)")
-_STORED_NAME = re.compile(r"\b([pq][0-9]+)\b")  # a parameter's value or gradient
-_STORE = re.compile(r"(L[0-9]+)\.(data|grad) = (\S+)")
+# a parameter's value or gradient (as fast to find as a name can be: no \\b in front)
+_STORED_NAME = re.compile(r"[pq](?<!\w[pq])[0-9]++(?!\w)")
+_STORE = re.compile(r"('@L[0-9]+')\.(data|grad) = (\S+)")
 _ARITHMETIC = re.compile(r"(?:[A-Za-z_]\w*+|[0-9]++(?:\.[0-9]*+)?+(?:e[+-]?[0-9]++)?+|[ ()*+-])++")
+_KEYWORDS = frozenset(keyword.kwlist) - {"or"}
 _LOOSE = re.compile(r"[|^&<>=!:,;]|\b(?:if|else|or|and|not|lambda|in|is|await|yield)\b")
 
 
@@ -1716,23 +1722,22 @@ def _targets(line: str) -> Iterable[str]:
     return _assigned([line])
 
 
-def _names_by_line(lines: Sequence[str], pattern: re.Pattern[str]) -> list[list[str]]:
-    """For each line, the names ``pattern`` (one group) finds in it, in one pass over all."""
-    parts = pattern.split("\n".join(lines))  # text, name, text, name, ..., text
-    found: list[list[str]] = [[] for _ in lines]
-    at = 0
-    for i in range(1, len(parts), 2):
-        at += parts[i - 1].count("\n")
-        found[at].append(parts[i])
-    return found
+def _safe(expr: str) -> bool:
+    """Whether ``expr`` cannot raise on floats: ``+ - *`` and ``or`` of names and numbers (no
+    division, power, call, subscript, attribute or comparison). Digits decide nothing here,
+    so the answer is kept for each form with its digits made 0 (``p3 - _o0lr * q3`` and
+    ``p17 - _o0lr * q17`` are one form)."""
+    return _safe_form(expr.translate(_DIGITS_TO_0))
 
 
-def _safe(expr: str, names: Iterable[str]) -> bool:
-    """Whether ``expr`` (which names ``names``) cannot raise on floats: ``+ - *`` and ``or``
-    of names and numbers (no division, power, call, subscript, attribute or comparison)."""
-    return _ARITHMETIC.fullmatch(expr.replace(" or ", " + ")) is not None and not any(
-        keyword.iskeyword(n) for n in names if n != "or"
+@functools.lru_cache(maxsize=256)
+def _safe_form(expr: str) -> bool:
+    return _ARITHMETIC.fullmatch(expr.replace(" or ", " + ")) is not None and _KEYWORDS.isdisjoint(
+        _NAME.findall(expr)
     )
+
+
+_DIGITS_TO_0 = str.maketrans("123456789", "000000000")
 
 
 def _tight(term: str) -> bool:
@@ -1741,7 +1746,7 @@ def _tight(term: str) -> bool:
 
 
 def _sink(
-    body: list[str], commit: list[str], updates: set[int], ret: str
+    gen: _Gen, body: list[str], commit: list[str], ret: str
 ) -> tuple[list[str], list[str], list[str]] | None:
     """The one-call step's lines with parameter updates and gradients moved into the stores.
 
@@ -1750,74 +1755,74 @@ def _sink(
     ``q3 = b0 * c0_3 or 0.0``, is computed inside it and kept for its own store:
     ``L3.data = p3 - _o0lr * (_g := b0 * c0_3 or 0.0)``, then ``L3.grad = _g``. So
     neither needs a local of its own (a 2-16-16-1 step had 674 of them), and the
-    old value of ``p3`` stays in its local. A line moves only if nothing after it
-    reads what it assigns or assigns what it reads, and it cannot raise on floats
-    (see _safe). Only a parameter value that is not a float can make such a store
-    raise; the third result puts back every value the moved lines store, which
-    the generated code runs before the eager step (or before letting a
-    ``KeyboardInterrupt`` through). Returns None where nothing moves.
+    old value of ``p3`` stays in its local. A line moves only if it cannot raise on
+    floats (see _safe) and the values it reads are still the same when the stores
+    run: a new value ``p3`` is named by no other line from the optimisers' first
+    one on (nor by the result), nor is any name of its line assigned there; a
+    gradient is its leaf's only contribution in the step's only backward pass (so
+    the node gradient it reads is complete: see _Gen.total), and no other line
+    names it but the update that moves. Only a parameter value that is not a float
+    can make such a store raise; the third result puts back every value the moved
+    lines store, which the generated code runs before the eager step (or before
+    letting a ``KeyboardInterrupt`` through). Returns None where nothing moves.
     """
     stores = [_STORE.fullmatch(line) for line in commit]
-    stored = {m[3]: m for m in stores if m is not None}
-    if any(m is None for m in stores):
+    if any(m is None for m in stores) or not gen.updates:
         return None
-    last_assigned: dict[str, int] = {}
-    uses: dict[str, list[int]] = {}  # (of the names stored)
-    for i, (line, names) in enumerate(zip(body, _names_by_line(body, _STORED_NAME))):
-        for name in names:
-            at = uses.setdefault(name, [])
-            if not at or at[-1] != i:
-                at.append(i)
-        for name in _targets(line):
-            last_assigned[name] = i
-    in_ret = set(_NAME.findall(ret))
+    stored = {m[3]: m for m in stores if m is not None}
+    first = min(i for i in gen.updates if i not in gen.hoisted) if gen.updates - gen.hoisted else 0
+    tail = [*body[first:], ret]  # from the optimisers' first line that computes, on
+    seen = collections.Counter(_STORED_NAME.findall("\n".join(body)))
+    late = collections.Counter(_STORED_NAME.findall("\n".join(tail)))
+    assigned_late = [n for n in _assigned(tail) if not _STORED_NAME.fullmatch(n)]
     gone: set[int] = set()
     exprs: dict[str, str] = {}
+    readers: dict[str, str] = {}  # a gradient -> the moved update that reads it
+    places: dict[str, tuple[int, int]] = {}  # where in that update
     after: dict[str, str] = {}  # a parameter's new value -> the gradient its store computes
-    readers: dict[str, list[str]] = {}  # a name -> the moved updates that read it
-
-    def movable(name: str, i: int, expr: str) -> bool:
-        at = uses[name]
-        if name in in_ret or not all(j in gone for j in at[bisect.bisect_right(at, i) :]):
-            return False  # (read after line i by a line that stays)
-        names = _NAME.findall(expr)
-        return _safe(expr, names) and all(last_assigned.get(n, -1) <= i for n in names if n != name)
-
-    for i in sorted(updates):  # the new value, into the store
+    for i in sorted(gen.updates - gen.hoisted):  # the new value, into the store
         m = _PLAIN.fullmatch(body[i])
-        if m and m[1] in stored and stored[m[1]][2] == "data" and movable(m[1], i, m[2]):
-            exprs[m[1]] = m[2]
-            gone.add(i)
-            for n in set(_NAME.findall(m[2])):
-                readers.setdefault(n, []).append(m[1])
-    for i, line in enumerate(body):  # a gradient only the stores read, into them
-        m = _PLAIN.fullmatch(line)
-        if (
-            m is None
-            or i in updates
-            or not _GRADIENT.fullmatch(m[1])
-            or last_assigned[m[1]] != i
-            or uses[m[1]][0] != i
-        ):
+        if m is None or m[1] not in stored or stored[m[1]][2] != "data":
             continue
-        if not movable(m[1], i, m[2]):
+        mine = {m[1]: 1}  # each value or gradient it names: how often, and where last
+        spans: dict[str, tuple[int, int]] = {}
+        for found in _STORED_NAME.finditer(m[2]):
+            mine[found[0]] = mine.get(found[0], 0) + 1
+            spans[found[0]] = found.span()
+        if any(late[n] != k for n, k in mine.items()) or not _safe(m[2]):
+            continue  # (a value or gradient it names is named again after it)
+        if assigned_late and not set(assigned_late).isdisjoint(_NAME.findall(m[2])):
+            continue  # (it reads a name assigned again after it)
+        exprs[m[1]] = m[2]
+        gone.add(i)
+        for n in spans:
+            readers[n] = m[1]
+            places[n] = spans[n]
+    for name, i in gen.firsts.items() if gen.passes == 1 else ():  # a gradient, into them
+        m = _PLAIN.fullmatch(body[i])
+        if m is None or m[1] != name or name not in stored or late[name] > seen[name] - 1:
+            continue  # (the result reads it)
+        user = readers.get(name)
+        if user in after:
+            continue  # (that update computes another gradient already)
+        if seen[name] != 1 + (user is not None) or _STORED_NAME.search(m[2]):
+            continue  # (read by a line that stays; or it reads a value that may change)
+        if not _safe(m[2]):
             continue
-        user = readers.get(m[1], [])
-        if len(user) > 1 or m[1] not in stored:
-            continue
-        if user:  # computed in the update's store, kept in _g for the gradient's store
-            exprs[user[0]] = _replace_name(exprs[user[0]], m[1], f"(_g := {m[2]})")
-            exprs[m[1]] = "_g"
-            after[user[0]] = m[1]
+        if user is not None:  # computed in the update's store, kept in _g for its own store
+            a, b = places[name]  # (its only place there: it is named twice in all)
+            exprs[user] = f"{exprs[user][:a]}(_g := {m[2]}){exprs[user][b:]}"
+            exprs[name] = "_g"
+            after[user] = name
         else:
-            exprs[m[1]] = m[2]
+            exprs[name] = m[2]
         gone.add(i)
     if not gone:
         return None
     lines, restore = [], []
     for m in stores:
         name = m[3]  # type: ignore[index]
-        if name in exprs and exprs[name] == "_g":
+        if exprs.get(name) == "_g":
             continue  # stored right after the update that computes it
         lines.append(f"{m[1]}.{m[2]} = {exprs.get(name, name)}")  # type: ignore[index]
         if name in after:
@@ -1841,7 +1846,7 @@ def _replace_name(line: str, name: str, by: str) -> str:
 
 
 _NAME = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
-_GRAD_READ = re.compile(r" {12}(q[0-9]+) = L[0-9]+\.grad")
+_GRAD_READ = re.compile(r" {12}(q[0-9]+) = '@L[0-9]+'\.grad")
 _GRADIENT = re.compile(r"q[0-9]+")
 _DEFINITION = re.compile(r" {12}(q[0-9]+) = (.+)")
 
@@ -1853,15 +1858,10 @@ def _bound(source: str, leaves: Sequence[Value]) -> types.CodeType:
     of one numbered above 255 costs an extra instruction (``EXTENDED_ARG``): the
     Values of a 2-16-16-1 network (337) would all be numbered above its locals.
     Constants are numbered apart from them, and ``LOAD_CONST`` is the cheapest
-    load there is. So ``L3`` is written as the string constant ``'@L3'``
+    load there is. So the source names ``L3`` as the string constant ``'@L3'``
     (``'@L3'.data = p3`` compiles: the store is looked up when it runs), and each
     such constant of the compiled code objects is then replaced by its Value.
     """
-    if not leaves:
-        return compile(source, "<deltagrad compiled step>", "exec")
-    lines = [line for line in source.split("\n") if not line.endswith(", = L")]
-    names = {f"L{k}": f"'@L{k}'" for k in range(len(leaves))}
-    text = _LEAF.sub(lambda m: names[m[0]], "\n".join(lines))
     values = {f"@L{k}": v for k, v in enumerate(leaves)}
 
     def bind(code: types.CodeType) -> types.CodeType:
@@ -1871,10 +1871,10 @@ def _bound(source: str, leaves: Sequence[Value]) -> types.CodeType:
         )
         return code.replace(co_consts=consts)
 
-    return bind(compile(text, "<deltagrad compiled step>", "exec"))
+    return bind(compile(source, "<deltagrad compiled step>", "exec"))
 
 
-_LEAF = re.compile(r"\bL[0-9]+\b")
+_LEAF = re.compile(r"'@(L[0-9]+)'")  # (only to show the source: see CompiledStep.source)
 
 
 def _static_value(args: Sequence[object], src: str) -> object:
@@ -2102,7 +2102,8 @@ class CompiledStep:
                 f"source: names must be a mapping or a model, not {type(names).__name__}"
             )
         shown = (names or {}) if readable else None
-        return self._generate(self._sources[self._first_key], self._eager, None, shown).source
+        text = self._generate(self._sources[self._first_key], self._eager, None, shown).source
+        return text if readable else _LEAF.sub(r"\1", text)  # (the Values as names: see _bound)
 
 
 def _optimizers(optimizer: object) -> list[CompilableOptimizer]:

@@ -157,10 +157,8 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.compile._STORE": (autograd.compile._STORE, ("fullmatch",)),
     "autograd.compile._ARITHMETIC": (autograd.compile._ARITHMETIC, ("fullmatch",)),
     "autograd.compile._LOOSE": (autograd.compile._LOOSE, ("search",)),
-    "autograd.compile._SUM": (autograd.compile._SUM, ("fullmatch",)),
     "autograd.compile._LEAF": (autograd.compile._LEAF, ("sub",)),
-    "autograd.compile._STORED_NAME": (autograd.compile._STORED_NAME, ("split",)),
-    "autograd.compile._NODE_GRADIENT": (autograd.compile._NODE_GRADIENT, ("split",)),
+    "autograd.compile._STORED_NAME": (autograd.compile._STORED_NAME, ("findall", "search")),
     # these three read Graphviz's SVG of a graph (user text in it is escaped, so it cannot
     # open a tag; every node's <g> is closed), timed here on the same shapes all the same
     "viewers.page._NODE_G": (viewers.page._NODE_G, ("sub",)),
