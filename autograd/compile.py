@@ -508,7 +508,8 @@ def _partials_rule(
     if len(exprs) != len(consts):
         return None
     names = [f"_a{i}" for i in range(len(consts))]
-    plain = [e.format(o="_o", **{f"a{i}": names[i] for i in range(len(consts))}) for e in exprs]
+    fill = {f"a{i}": name for i, name in enumerate(names)}
+    plain = [e.format(o="_o", **fill) for e in exprs]
     try:
         f = _lambda(["_o", *names], f"({', '.join(plain)},)", namespace)
     except Exception:
