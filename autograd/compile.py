@@ -1450,7 +1450,7 @@ def _generate(
         sunk = _sink(gen, body, gen.commit, ret)
         if sunk is not None:
             body, stores, restore = sunk
-            commit = ["            " + line for line in stores]
+            commit = [("            " if restore else "        ") + line for line in stores]
     if many:
         n = len(body)
         renamed, registers = _allocate([*body, "            " + ret, *commit], 12)

@@ -355,6 +355,35 @@ def test_a_ctrl_c_while_the_step_stores_leaves_every_parameter_value_as_it_was()
     assert bits([q.data for q in net.parameters()]) == before
 
 
+def test_stores_run_when_only_gradients_move_into_them():
+    # The result reads w's new value, so its update stays a line of the body; only s's
+    # gradient moves into its store. The stores must still run after the body (they once
+    # landed after the fallback's return, never ran, and left w and s.grad unchanged).
+    def make() -> tuple[Value, Value, Callable[..., Any], SGD]:
+        w, s = Value(0.5), Value(0.7)
+        opt = SGD([w], lr=0.1)
+
+        def step(x: float, y: float) -> Any:
+            loss = (w * x - y) ** 2 + s * 1.5
+            opt.zero_grad()
+            s.grad = 0.0
+            loss.backward()
+            opt.step()
+            return loss, w
+
+        return w, s, step, opt
+
+    w, s, step, opt = make()
+    w_eager, s_eager, eager, _ = make()
+    with compiled_as_wide(True):
+        compiled = compile_step(step, 0.3, 1.0, optimizer=opt)
+        assert "L1.grad = " in compiled.source(readable=False)  # (s's gradient, moved)
+        assert "L1.grad = q1" not in compiled.source(readable=False)
+    for x in (0.3, 0.5, -2.0):
+        assert bits(compiled(x, 1.0)) == bits(as_floats(list(eager(x, 1.0))))
+        assert bits([w.data, w.grad, s.grad]) == bits([w_eager.data, w_eager.grad, s_eager.grad])
+
+
 def test_a_wide_network_holds_its_values_as_constants_and_numbers_few_locals():
     # every use of a local numbered above 255 costs an extra instruction: the Values are
     # constants of the code (not 337 closure cells after the locals), gradients only the
