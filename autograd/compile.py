@@ -1446,7 +1446,7 @@ def _generate(
     raw = (list(body), ret)  # before registers: what run()'s loop fuses (see _fuse_gradients)
     restore: list[str] = []
     update_lines = [line for i, line in enumerate(body) if i in gen.updates] if many else []
-    if many and slow is None:  # the one-call step (see _sink)
+    if many and slow is None:  # the one-call step (see _sink; a small one gains less than it costs)
         sunk = _sink(gen, body, gen.commit, ret)
         if sunk is not None:
             body, stores, restore = sunk
@@ -1545,6 +1545,7 @@ def _generate(
     namespace: dict[str, object] = _namespace()
     namespace.update({f"P_{name}": op.partials for name, op in OPS.items()})
     namespace.update(_flatten=itertools.chain.from_iterable, _FLOATSET=frozenset({float}))
+    namespace["_put_back"] = _put_back
     exec(_bound(source, gen.leaf_list), namespace)
     from . import anomaly
 
@@ -1709,13 +1710,20 @@ def _fuse_gradients(
     return [line for i, line in enumerate(out) if i not in gone]
 
 
-_PLAIN = re.compile(r" {12}([A-Za-z_][A-Za-z_0-9]*) = (.+)")
 # a parameter's value or gradient (as fast to find as a name can be: no \\b in front)
 _STORED_NAME = re.compile(r"[pq](?<!\w[pq])[0-9]++(?!\w)")
 _STORE = re.compile(r"('@L[0-9]+')\.(data|grad) = (\S+)")
 _ARITHMETIC = re.compile(r"(?:[A-Za-z_]\w*+|[0-9]++(?:\.[0-9]*+)?+(?:e[+-]?[0-9]++)?+|[ ()*+-])++")
 _KEYWORDS = frozenset(keyword.kwlist) - {"or"}
 _LOOSE = re.compile(r"[|^&<>=!:,;]|\b(?:if|else|or|and|not|lambda|in|is|await|yield)\b")
+
+
+def _plain(line: str) -> tuple[str, str]:
+    """A line of the body ``x = EXPR`` as ``("x", "EXPR")`` (``("", "")`` for any other)."""
+    name, equals, expr = line[12:].partition(" = ")
+    if line.startswith(" " * 12) and equals and expr and name.isidentifier() and name.isascii():
+        return name, expr
+    return "", ""
 
 
 def _targets(line: str) -> Iterable[str]:
@@ -1726,16 +1734,12 @@ def _targets(line: str) -> Iterable[str]:
     return _assigned([line])
 
 
-def _safe(expr: str) -> bool:
-    """Whether ``expr`` cannot raise on floats: ``+ - *`` and ``or`` of names and numbers (no
-    division, power, call, subscript, attribute or comparison). Digits decide nothing here,
-    so the answer is kept for each form with its digits made 0 (``p3 - _o0lr * q3`` and
-    ``p17 - _o0lr * q17`` are one form)."""
-    return _safe_form(expr.translate(_DIGITS_TO_0))
-
-
 @functools.lru_cache(maxsize=256)
 def _safe_form(expr: str) -> bool:
+    """Whether ``expr`` cannot raise on floats: ``+ - *`` and ``or`` of names and numbers (no
+    division, power, call, subscript, attribute or comparison). Digits decide nothing here,
+    so it is asked of each form with its digits made 0 (``p3 - _o0lr * q3`` and
+    ``p17 - _o0lr * q17`` are one form: see _DIGITS_TO_0), and the answer kept."""
     return _ARITHMETIC.fullmatch(expr.replace(" or ", " + ")) is not None and _KEYWORDS.isdisjoint(
         _NAME.findall(expr)
     )
@@ -1760,7 +1764,7 @@ def _sink(
     ``L3.data = p3 - _o0lr * (_g := b0 * c0_3 or 0.0)``, then ``L3.grad = _g``. So
     neither needs a local of its own (a 2-16-16-1 step had 674 of them), and the
     old value of ``p3`` stays in its local. A line moves only if it cannot raise on
-    floats (see _safe) and the values it reads are still the same when the stores
+    floats (see _safe_form) and the values it reads are still the same when the stores
     run: a new value ``p3`` is named by no other line from the optimisers' first
     one on (nor by the result), nor is any name of its line assigned there; a
     gradient is its leaf's only contribution in the step's only backward pass (so
@@ -1771,59 +1775,59 @@ def _sink(
     letting a ``KeyboardInterrupt`` through). Returns None where nothing moves.
     """
     stores = [_STORE.fullmatch(line) for line in commit]
-    if any(m is None for m in stores) or not gen.updates:
+    computing = sorted(gen.updates - gen.hoisted)  # (the optimisers' lines that compute)
+    if any(m is None for m in stores) or not computing:
         return None
     stored = {m[3]: m for m in stores if m is not None}
-    first = min(i for i in gen.updates if i not in gen.hoisted) if gen.updates - gen.hoisted else 0
-    tail = [*body[first:], ret]  # from the optimisers' first line that computes, on
-    seen = collections.Counter(_STORED_NAME.findall("\n".join(body)))
-    late = collections.Counter(_STORED_NAME.findall("\n".join(tail)))
-    assigned_late = [n for n in _assigned(tail) if not _STORED_NAME.fullmatch(n)]
+    data = {name for name, m in stored.items() if m[2] == "data"}
+    first = computing[0]
+    late = collections.Counter(_STORED_NAME.findall("\n".join(body[first:])))
+    seen = late + collections.Counter(_STORED_NAME.findall("\n".join(body[:first])))
+    in_ret = set(_STORED_NAME.findall(ret))
+    assigned_late = {
+        n for line in body[first:] for n in _targets(line) if not _STORED_NAME.fullmatch(n)
+    }
+    plain = [_plain(body[i]) for i in computing]
+    forms = "\n".join(expr for _, expr in plain).translate(_DIGITS_TO_0).split("\n")
     gone: set[int] = set()
     exprs: dict[str, str] = {}
     readers: dict[str, str] = {}  # a gradient -> the moved update that reads it
-    places: dict[str, tuple[int, int]] = {}  # where in that update
     after: dict[str, str] = {}  # a parameter's new value -> the gradient its store computes
-    for i in sorted(gen.updates - gen.hoisted):  # the new value, into the store
-        m = _PLAIN.fullmatch(body[i])
-        if m is None or m[1] not in stored or stored[m[1]][2] != "data":
+    for i, (name, expr), form in zip(computing, plain, forms):  # the new value, into the store
+        if name not in data or name in in_ret or not _safe_form(form):
             continue
-        mine = {m[1]: 1}  # each value or gradient it names: how often, and where last
-        spans: dict[str, tuple[int, int]] = {}
-        for found in _STORED_NAME.finditer(m[2]):
-            mine[found[0]] = mine.get(found[0], 0) + 1
-            spans[found[0]] = found.span()
-        if any(late[n] != k for n, k in mine.items()) or not _safe(m[2]):
-            continue  # (a value or gradient it names is named again after it)
-        if assigned_late and not set(assigned_late).isdisjoint(_NAME.findall(m[2])):
+        found = _STORED_NAME.findall(expr)
+        names = {name, *found}
+        # the line itself names each of them: so no other line does where these are equal
+        if sum(map(late.__getitem__, names)) != len(found) + 1 or not in_ret.isdisjoint(names):
+            continue  # (a value or gradient it names is named again after it, or returned)
+        if assigned_late and not assigned_late.isdisjoint(_NAME.findall(expr)):
             continue  # (it reads a name assigned again after it)
-        exprs[m[1]] = m[2]
+        exprs[name] = expr
         gone.add(i)
-        for n in spans:
-            readers[n] = m[1]
-            places[n] = spans[n]
-    for name, i in gen.firsts.items() if gen.passes == 1 else ():  # a gradient, into them
-        m = _PLAIN.fullmatch(body[i])
-        if m is None or m[1] != name or name not in stored or late[name] > seen[name] - 1:
-            continue  # (the result reads it)
-        user = readers.get(name)
-        if user in after:
-            continue  # (that update computes another gradient already)
-        if seen[name] != 1 + (user is not None) or _STORED_NAME.search(m[2]):
-            continue  # (read by a line that stays; or it reads a value that may change)
-        if not _safe(m[2]):
+        for n in found:
+            readers[n] = name
+    firsts = [(name, i) for name, i in gen.firsts.items() if i < first and name in stored]
+    defined = [_plain(body[i]) for _, i in firsts]
+    forms = "\n".join(expr for _, expr in defined).translate(_DIGITS_TO_0).split("\n")
+    for (name, i), (assigned, expr), form in zip(firsts, defined, forms):  # a gradient, into them
+        if gen.passes != 1 or assigned != name or name in in_ret or not _safe_form(form):
             continue
+        user = readers.get(name)
+        if user in after or seen[name] != 1 + (user is not None) or _STORED_NAME.search(expr):
+            continue  # (read by a line that stays; or it reads a value that may change)
         if user is not None:  # computed in the update's store, kept in _g for its own store
-            a, b = places[name]  # (its only place there: it is named twice in all)
-            exprs[user] = f"{exprs[user][:a]}(_g := {m[2]}){exprs[user][b:]}"
+            exprs[user] = _replace_once(exprs[user], name, f"(_g := {expr})")
             exprs[name] = "_g"
             after[user] = name
         else:
-            exprs[name] = m[2]
+            exprs[name] = expr
         gone.add(i)
     if not gone:
         return None
-    lines, restore = [], []
+    lines: list[str] = []
+    restore: list[str] = []
+    moved: list[tuple[str, str]] = []  # (a Value, its old value's local)
     for m in stores:
         name = m[3]  # type: ignore[index]
         if exprs.get(name) == "_g":
@@ -1832,11 +1836,27 @@ def _sink(
         if name in after:
             lines.append(f"{stored[after[name]][1]}.grad = _g")
         if m[2] == "data" and name in exprs:  # type: ignore[index]
-            restore.append(f"{m[1]}.data = {name}")  # type: ignore[index]
+            moved.append((m[1], name))  # type: ignore[index]
+    if moved:  # (one line, not one per value: it costs less to compile, and runs only on errors)
+        values, olds = (", ".join(x) + "," for x in zip(*moved))
+        restore = [f"_put_back(({values}), ({olds}))"]
     return [line for i, line in enumerate(body) if i not in gone], lines, restore
 
 
 _LONGEST_SUM = 64  # terms in one line of a sum (CPython compiles a long sum recursively)
+
+
+def _put_back(values: Sequence[Value], olds: Sequence[float]) -> None:
+    """Each Value's data set back to its old value: what a compiled step does when one of
+    the stores that compute new values raises (see _sink)."""
+    for v, old in zip(values, olds):
+        v.data = old
+
+
+def _replace_once(text: str, name: str, by: str) -> str:
+    """``text`` with the first place it names ``name`` (a ``p..`` or ``q..``) replaced by ``by``."""
+    place = next(m for m in _STORED_NAME.finditer(text) if m[0] == name)
+    return text[: place.start()] + by + text[place.end() :]
 
 
 def _between(lines: list[int], first: int, last: int) -> bool:
@@ -1870,7 +1890,13 @@ def _bound(source: str, leaves: Sequence[Value]) -> types.CodeType:
 
     def bind(code: types.CodeType) -> types.CodeType:
         consts = tuple(
-            bind(c) if isinstance(c, types.CodeType) else values.get(c, c) if type(c) is str else c
+            bind(c)
+            if isinstance(c, types.CodeType)
+            else values.get(c, c)
+            if type(c) is str
+            else tuple(values.get(x, x) if type(x) is str else x for x in c)
+            if type(c) is tuple  # (a tuple of Values, folded into one constant: see _put_back)
+            else c
             for c in code.co_consts
         )
         return code.replace(co_consts=consts)

@@ -153,7 +153,6 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.compile._DEFINITION": (autograd.compile._DEFINITION, ("fullmatch",)),
     "autograd.compile._GRAD_READ": (autograd.compile._GRAD_READ, ("fullmatch",)),
     "autograd.compile._FLOAT_LITERAL": (autograd.compile._FLOAT_LITERAL, ("findall",)),
-    "autograd.compile._PLAIN": (autograd.compile._PLAIN, ("fullmatch",)),
     "autograd.compile._STORE": (autograd.compile._STORE, ("fullmatch",)),
     "autograd.compile._ARITHMETIC": (autograd.compile._ARITHMETIC, ("fullmatch",)),
     "autograd.compile._LOOSE": (autograd.compile._LOOSE, ("search",)),
