@@ -871,9 +871,6 @@ class _Gen:
     merge: bool = False  # True: a node gradient's running sum is one line (see add)
     firsts: dict[str, int] = field(default_factory=dict)  # a leaf's gradient -> its first line
     passes: int = 0  # backward passes
-    # each step: its parameters' value and gradient names, the optimiser's lines that
-    # compute, and whether it stores anything of its own (see _sink_plain)
-    steps: list[tuple[list[str], list[str], list[str], bool]] = field(default_factory=list)
     sums: dict[str, list[str]] = field(default_factory=dict)  # node gradient -> its terms
 
     def emit(self, line: str, indent: int = 3) -> None:
@@ -1171,8 +1168,6 @@ class _Gen:
         else:
             self.firsts.setdefault(acc, len(self.lines))  # (see _sink)
             self.emit(f"{acc} = {first}")
-        if ready:
-            self.firsts.pop(acc, None)  # (no longer its only line: see _sink_plain)
         init[id(target)] = True
 
     def total(self, acc: str) -> None:
@@ -1224,7 +1219,6 @@ class _Gen:
             self.updates.add(len(self.lines))
             self.emit(line)
         self.commit += commit
-        self.steps.append((data, grad, compute, bool(commit)))
 
     def zero(self, v: Value) -> None:
         if id(v) in self.trace.made:
@@ -1452,8 +1446,8 @@ def _generate(
     raw = (list(body), ret)  # before registers: what run()'s loop fuses (see _fuse_gradients)
     restore: list[str] = []
     update_lines = [line for i, line in enumerate(body) if i in gen.updates] if many else []
-    if readable is None and slow is None:  # the one-call step
-        sunk = _sink(gen, body, gen.commit, ret) if many else _sink_plain(gen, body, ret)
+    if many and slow is None:  # the one-call step (see _sink; a small one gains less than it costs)
+        sunk = _sink(gen, body, gen.commit, ret)
         if sunk is not None:
             body, stores, restore = sunk
             commit = [("            " if restore else "        ") + line for line in stores]
@@ -1831,21 +1825,8 @@ def _sink(
         gone.add(i)
     if not gone:
         return None
-    return _stores_sunk(body, stores, stored, exprs, after, gone)
-
-
-def _stores_sunk(
-    body: list[str],
-    stores: Sequence[re.Match[str] | None],
-    stored: Mapping[str, re.Match[str]],
-    exprs: Mapping[str, str],
-    after: Mapping[str, str],
-    gone: set[int],
-) -> tuple[list[str], list[str], list[str]]:
-    """_sink's three results: the body without the lines ``gone``, the stores with what
-    they now compute (``exprs``: a name -> its expression), and the line that puts back
-    the old values."""
     lines: list[str] = []
+    restore: list[str] = []
     moved: list[tuple[str, str]] = []  # (a Value, its old value's local)
     for m in stores:
         name = m[3]  # type: ignore[index]
@@ -1856,71 +1837,10 @@ def _stores_sunk(
             lines.append(f"{stored[after[name]][1]}.grad = _g")
         if m[2] == "data" and name in exprs:  # type: ignore[index]
             moved.append((m[1], name))  # type: ignore[index]
-    restore: list[str] = []
     if moved:  # (one line, not one per value: it costs less to compile, and runs only on errors)
         values, olds = (", ".join(x) + "," for x in zip(*moved))
         restore = [f"_put_back(({values}), ({olds}))"]
     return [line for i, line in enumerate(body) if i not in gone], lines, restore
-
-
-def _sink_plain(
-    gen: _Gen, body: list[str], ret: str
-) -> tuple[list[str], list[str], list[str]] | None:
-    """What :func:`_sink` makes of the commonest small step, found from what the generator
-    knows instead of by reading every line (about five times the cost, more than a small
-    step gains from it); None where the step is not of this kind.
-
-    The kind: one backward pass, then one optimiser that stores nothing of its own and
-    whose every line that computes is ``p3 = p3 - X * q3`` for its own parameter's
-    names (plain SGD), last in the body; no Value is given to it twice, and neither the
-    result nor the lines that read its settings name a parameter's value or gradient.
-    Then every update moves into its store (no line after it reads ``p3``), and so does
-    a gradient whose only line in the pass is its first (see _Gen.add): only the
-    update reads it.
-    """
-    if gen.passes != 1 or len(gen.steps) != 1:
-        return None
-    data, grad, compute, own = gen.steps[0]
-    computing = sorted(gen.updates - gen.hoisted)
-    if own or not computing or computing[-1] != len(body) - 1 or len(computing) != len(data):
-        return None
-    names = {*data, *grad}
-    if len(names) != len(data) + len(grad):
-        return None  # (a Value given to the optimiser twice)
-    settings = "\n".join(body[i] for i in gen.hoisted)
-    if not names.isdisjoint(_STORED_NAME.findall(f"{settings}\n{ret}")):
-        return None
-    stores = [_STORE.fullmatch(line) for line in gen.commit]
-    stored = {m[3]: m for m in stores if m is not None}
-    exprs: dict[str, str] = {}
-    for d, g, line in zip(data, grad, compute):
-        head, tail = f"{d} = {d} - ", f" * {g}"
-        rate = line[len(head) : -len(tail)]
-        if not (line.startswith(head) and line.endswith(tail) and rate.isidentifier()):
-            return None
-        if rate in names or keyword.iskeyword(rate) or d not in stored or stored[d][2] != "data":
-            return None
-        exprs[d] = line[len(d) + 3 :]
-    if len(stored) != len(stores):
-        return None
-    gone = set(computing)
-    after: dict[str, str] = {}  # a parameter's new value -> the gradient its store computes
-    for d, g in zip(data, grad):
-        i = gen.firsts.get(g, len(body))
-        if i >= computing[0] or g not in stored:
-            continue
-        assigned, expr = _plain(body[i])
-        if (
-            assigned != g
-            or _STORED_NAME.search(expr)
-            or not _safe_form(expr.translate(_DIGITS_TO_0))
-        ):
-            continue
-        exprs[d] = f"{exprs[d][: -len(g)]}(_g := {expr})"
-        exprs[g] = "_g"
-        after[d] = g
-        gone.add(i)
-    return _stores_sunk(body, stores, stored, exprs, after, gone)
 
 
 _LONGEST_SUM = 64  # terms in one line of a sum (CPython compiles a long sum recursively)

@@ -176,48 +176,6 @@ def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
             assert compiled.fallbacks == before
 
 
-@given(specs, st.sampled_from(["sgd", "sgd+returned", "adam", "momentum"]))
-@settings(max_examples=40, deadline=None)
-def test_the_quick_sink_of_a_small_step_is_the_full_one(spec, kind):
-    # _sink_plain (what a small step uses) finds from what the generator knows what _sink
-    # finds by reading every line; where it finds anything, both give the same lines
-    import autograd.compile as compiler
-
-    spec = {**spec, "opt": "adam" if kind == "adam" else "sgd", "wd": 0.0}
-    spec["mu"] = 0.9 if kind == "momentum" else 0.0
-    net, opt = make(spec)
-    step = step_of(net, opt, spec["loss"])
-    if kind == "sgd+returned":  # the result names a parameter: its update cannot move
-
-        def step(x: Sequence[float], y: Sequence[float], inner: Any = step) -> Any:
-            return inner(x, y), net.parameters()[0]
-
-    found: list[object] = []
-    quick = compiler._sink_plain
-
-    def both(gen: Any, body: list[str], ret: str) -> Any:
-        fast = quick(gen, body, ret)
-        found.append((fast, compiler._sink(gen, body, gen.commit, ret)))
-        return fast
-
-    compiler._sink_plain = both
-    try:
-        compile_step(step, [0.25] * spec["nin"], [0.5] * spec["sizes"][-1], optimizer=opt)
-    except (OverflowError, ValueError, ZeroDivisionError):
-        return  # (the example itself raises in the eager step: nothing compiled)
-    finally:
-        compiler._sink_plain = quick
-    assert len(found) == 1
-    fast, full = found[0]
-    if kind == "sgd":
-        assert fast is not None  # (a plain step is of its kind)
-        assert fast == full
-    elif fast is not None:
-        assert fast == full
-    if kind in ("adam", "momentum"):
-        assert fast is None
-
-
 @given(expr_graphs(), st.sampled_from([1.0, -0.5, math.inf]), st.booleans())
 @settings(max_examples=150, deadline=None)
 def test_every_op_of_the_table_gives_the_engines_gradients(g: ExprGraph, seed: float, wide: bool):
