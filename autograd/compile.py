@@ -1609,7 +1609,7 @@ def _loop(
     reads = {i for i, line in enumerate(body) if _GRAD_READ.fullmatch(line)}
     moved = gen.hoisted | reads
     steps = [line for i, line in enumerate(body) if i not in moved]
-    if not params or not gen.loops or any(re.search(r"\bL[0-9]+\.", x) for x in steps):
+    if not params or not gen.loops or any("'@L" in x for x in steps):  # (reads a Value)
         return []
     carried = {_GRAD_READ.fullmatch(body[i])[1] for i in reads}  # type: ignore[index]
     guard = f"return _mismatch({', '.join(params)})"
