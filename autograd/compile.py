@@ -356,10 +356,10 @@ def _bits(x: object) -> object:
     return struct.pack("<d", x) if type(x) is float else x
 
 
-_probe_cache: dict[tuple[object, ...], list[list[Any]]] = {}
+_probe_cache: dict[tuple[object, ...], list[Sequence[Any]]] = {}
 
 
-def _probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[list[Any]]:
+def _probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[Sequence[Any]]:
     """Argument lists to check an inline expression on: awkward numbers, and sums that cancel."""
     key = (nargs, *(_bits(c) for c in consts), *(_bits(t) for t in traced))
     found = _probe_cache.get(key)
@@ -370,10 +370,10 @@ def _probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> li
     return found
 
 
-_mixed_cache: dict[int, list[list[float]]] = {}
+_mixed_cache: dict[int, list[tuple[float, ...]]] = {}
 
 
-def _mixed(nargs: int) -> list[list[float]]:
+def _mixed(nargs: int) -> list[tuple[float, ...]]:
     """Rows of ``nargs`` awkward numbers, and of numbers whose sums cancel (the same for each n)."""
     found = _mixed_cache.get(nargs)
     if found is None:
@@ -382,19 +382,23 @@ def _mixed(nargs: int) -> list[list[float]]:
         for pool, count in ((_AWKWARD, 16), (_CANCEL, 12)):
             if nargs > 1:
                 drawn = rng.choices(pool, k=count * nargs)
-                found += [drawn[i : i + nargs] for i in range(0, len(drawn), nargs)]
-        found += [[x] * nargs for x in _AWKWARD]  # every argument the same awkward number
+                found += [tuple(drawn[i : i + nargs]) for i in range(0, len(drawn), nargs)]
+        found += [(x,) * nargs for x in _AWKWARD]  # every argument the same awkward number
         _mixed_cache[nargs] = found
     return found
 
 
-def _make_probes(nargs: int, consts: Sequence[object], traced: Sequence[float]) -> list[list[Any]]:
-    out: list[list[Any]] = [list(traced), *(row[:] for row in _mixed(nargs))]
+def _make_probes(
+    nargs: int, consts: Sequence[object], traced: Sequence[float]
+) -> list[Sequence[Any]]:
+    if all(c is None for c in consts):  # (the rows are tuples: shared, never changed)
+        return [tuple(traced), *_mixed(nargs)]
+    out: list[list[Any]] = [list(traced), *(list(row) for row in _mixed(nargs))]
     for args in out:
         for i, c in enumerate(consts):
             if c is not None:
                 args[i] = c
-    return out
+    return list(out)
 
 
 def _outcomes(f: Callable[..., Any], rows: Sequence[Sequence[Any]]) -> list[Any]:
@@ -405,6 +409,10 @@ def _outcomes(f: Callable[..., Any], rows: Sequence[Sequence[Any]]) -> list[Any]
     order the C compiler put the operands in, which Python code cannot choose. It
     tells ``1`` from ``1.0`` too, and a raise from any number.
     """
+    try:
+        return [f(*args) for args in rows]  # (most rules raise on no row: all in one go)
+    except Exception:
+        pass
     out: list[Any] = []
     for args in rows:
         try:
