@@ -1176,6 +1176,8 @@ class _Gen:
         else:
             self.firsts.setdefault(acc, len(self.lines))  # (see _sink)
             self.emit(f"{acc} = {first}")
+        if ready:
+            self.firsts.pop(acc, None)  # (no longer its only line: see _sink)
         init[id(target)] = True
 
     def total(self, acc: str) -> None:
@@ -1778,9 +1780,11 @@ def _sink(
     floats (see _safe_form) and the values it reads are still the same when the stores
     run: a new value ``p3`` is named by no other line from the optimisers' first
     one on (nor by the result), nor is any name of its line assigned there; a
-    gradient is its leaf's only contribution in the step's only backward pass (so
-    the node gradient it reads is complete: see _Gen.total), and no other line
-    names it but the update that moves. Only a parameter value that is not a float
+    gradient's line is its leaf's only line in the step's only backward pass (so
+    the node gradient it reads is complete: see _Gen.total; _Gen.add forgets the
+    line when a second contribution comes, and no line before the pass can read
+    a gradient: reading ``.grad`` is refused in a trace), and from the optimisers'
+    first line on only the update that moves names it. Only a parameter value that is not a float
     can make such a store raise; the third result puts back every value the moved
     lines store, which the generated code runs before the eager step (or before
     letting a ``KeyboardInterrupt`` through). Returns None where nothing moves.
@@ -1793,7 +1797,6 @@ def _sink(
     data = {name for name, m in stored.items() if m[2] == "data"}
     first = computing[0]
     late = collections.Counter(_STORED_NAME.findall("\n".join(body[first:])))
-    seen = late + collections.Counter(_STORED_NAME.findall("\n".join(body[:first])))
     in_ret = set(_STORED_NAME.findall(ret))
     assigned_late = {
         n for line in body[first:] for n in _targets(line) if not _STORED_NAME.fullmatch(n)
@@ -1825,7 +1828,7 @@ def _sink(
         if gen.passes != 1 or assigned != name or name in in_ret or not _safe_form(form):
             continue
         user = readers.get(name)
-        if user in after or seen[name] != 1 + (user is not None) or _STORED_NAME.search(expr):
+        if user in after or late[name] != (user is not None) or _STORED_NAME.search(expr):
             continue  # (read by a line that stays; or it reads a value that may change)
         if user is not None:  # computed in the update's store, kept in _g for its own store
             exprs[user] = _replace_once(exprs[user], name, f"(_g := {expr})")
@@ -1864,6 +1867,9 @@ def _put_back(moved: Sequence[tuple[Value, str]], local: Mapping[str, object]) -
 
 def _replace_once(text: str, name: str, by: str) -> str:
     """``text`` with the first place it names ``name`` (a ``p..`` or ``q..``) replaced by ``by``."""
+    before = text[-len(name) - 1 : -len(name)]
+    if text.endswith(name) and text.count(name) == 1 and not (before.isalnum() or before == "_"):
+        return text[: -len(name)] + by  # (where SGD's update names it: the commonest case)
     place = next(m for m in _STORED_NAME.finditer(text) if m[0] == name)
     return text[: place.start()] + by + text[place.end() :]
 
