@@ -877,6 +877,7 @@ class _Gen:
     updates: set[int] = field(default_factory=set)  # every line of the optimisers
     loops: bool = True  # False: the step cannot be repeated in a loop (see _loop)
     merge: bool = False  # True: a node gradient's running sum is one line (see add)
+    made: dict[int, tuple[_Rules, dict[str, str]]] = field(default_factory=dict)  # see node
     firsts: dict[str, int] = field(default_factory=dict)  # a leaf's gradient -> its first line
     passes: int = 0  # backward passes
     sums: dict[str, list[str]] = field(default_factory=dict)  # node gradient -> its terms
@@ -957,9 +958,10 @@ class _Gen:
         rules = _rules(op, consts, traced)
         name = self.names.data(v, f"a{next(self.counter)}")
         self.local[id(v)] = name
-        v_rules = rules
-        if v_rules.forward is not None:
-            body = v_rules.forward.format(**{f"a{i}": s for i, s in enumerate(srcs)})
+        fill = {f"a{i}": s for i, s in enumerate(srcs)}
+        self.made[id(v)] = (rules, fill)  # (what edges needs again)
+        if rules.forward is not None:
+            body = rules.forward.format(**fill)
         else:
             body = f"F_{op.name}({', '.join(srcs)})"
         self.emit(f"{name} = {body}")
@@ -1007,6 +1009,12 @@ class _Gen:
                 self.grad_dirty.add(k)
             return
         order = graph_order(root)
+        for node in order:
+            if id(node) not in self.made:
+                raise TraceError(
+                    f"compile: the traced function calls backward() through {node!r:.60}, "
+                    "computed before tracing; compute it inside the function"
+                )
         for node in order:  # the leaves the pass reaches, as _prepare_pass finds them
             for a in node.args:
                 if type(a) is Value and a._op is None:
@@ -1045,7 +1053,6 @@ class _Gen:
         A derivative is inline source, or None where it is taken from a call of
         the op's partials; ``fill`` is what the rules' ``{o}``, ``{a0}``.. stand for.
         """
-        op: Op = node._op  # type: ignore[assignment]
         args = node.args
         targets = [
             i
@@ -1056,10 +1063,8 @@ class _Gen:
         ]
         if not targets:
             return [], [], {}
-        consts = [None if type(a) is Value else a for a in args]
-        traced = [a.data if type(a) is Value else a for a in args]
-        rules = _rules(op, consts, traced)
-        fill = {"o": self.local[id(node)], **{f"a{i}": self.expr(a) for i, a in enumerate(args)}}
+        rules, fill = self.made[id(node)]  # (as node() made it: the same rules and arguments)
+        fill = {"o": self.local[id(node)], **fill}
         partials = rules.partials
         inline = [
             None if partials is None or partials[i] is None else partials[i].format(**fill)  # type: ignore[union-attr]

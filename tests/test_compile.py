@@ -501,6 +501,26 @@ def test_assigning_data_or_reading_grad_is_refused():
         compile_step(manual_update, 1.0)
 
 
+def test_backward_through_a_graph_made_before_tracing_is_refused():
+    # (it once ended in a bare KeyError)
+    w = Value(0.5)
+    made_before = (w * 2.0).tanh()
+
+    def step(x: float) -> Value:
+        loss = made_before * x
+        loss.backward()
+        return loss
+
+    def only_backward(x: float) -> float:
+        made_before.backward()
+        return x
+
+    with pytest.raises(TraceError, match=r"before tracing"):
+        compile_step(step, 1.0)
+    with pytest.raises(TraceError, match=r"backward\(\) through .*computed before tracing"):
+        compile_step(only_backward, 1.0)
+
+
 def test_an_optimiser_not_given_to_compile_is_refused():
     net = MLP(2, [1], "linear", seed=0)
     opt = SGD(net.parameters(), lr=0.1)
