@@ -113,7 +113,8 @@ specs = st.fixed_dictionaries(
 @contextlib.contextmanager
 def compiled_as_wide(wide: bool) -> Iterator[None]:
     """Steps compiled in here as a wide network's are, however small: registers for the
-    locals, running sums in one line, updates and gradients computed in the stores."""
+    locals, updates and gradients computed in the stores (a running sum is one line in
+    every step)."""
     import autograd.compile as compiler
 
     saved = compiler._MANY_LOCALS
