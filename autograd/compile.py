@@ -1871,8 +1871,10 @@ def _replace_once(text: str, name: str, by: str) -> str:
     before = text[-len(name) - 1 : -len(name)]
     if text.endswith(name) and text.count(name) == 1 and not (before.isalnum() or before == "_"):
         return text[: -len(name)] + by  # (where SGD's update names it: the commonest case)
-    place = next(m for m in _STORED_NAME.finditer(text) if m[0] == name)
-    return text[: place.start()] + by + text[place.end() :]
+    for place in _STORED_NAME.finditer(text):
+        if place[0] == name:
+            return text[: place.start()] + by + text[place.end() :]
+    raise TraceError(f"compile: internal error: {name} is not in {text!r:.80}")
 
 
 def _between(lines: list[int], first: int, last: int) -> bool:
