@@ -391,14 +391,16 @@ def _mixed(nargs: int) -> list[tuple[float, ...]]:
 def _make_probes(
     nargs: int, consts: Sequence[object], traced: Sequence[float]
 ) -> list[Sequence[Any]]:
-    if all(c is None for c in consts):  # (the rows are tuples: shared, never changed)
+    fixed = [(i, c) for i, c in enumerate(consts) if c is not None]
+    if not fixed:  # (the rows are tuples: shared, never changed)
         return [tuple(traced), *_mixed(nargs)]
-    out: list[list[Any]] = [list(traced), *(list(row) for row in _mixed(nargs))]
-    for args in out:
-        for i, c in enumerate(consts):
-            if c is not None:
-                args[i] = c
-    return list(out)
+    out: list[Sequence[Any]] = []
+    for row in [traced, *_mixed(nargs)]:
+        args: list[Any] = list(row)
+        for i, c in fixed:
+            args[i] = c
+        out.append(args)
+    return out
 
 
 def _outcomes(f: Callable[..., Any], rows: Sequence[Sequence[Any]]) -> list[Any]:
@@ -1005,13 +1007,12 @@ class _Gen:
                 self.grad_dirty.add(k)
             return
         order = graph_order(root)
-        for node in order:
+        for node in order:  # the leaves the pass reaches, as _prepare_pass finds them
             if id(node) not in self.made:
                 raise TraceError(
                     f"compile: the traced function calls backward() through {node!r:.60}, "
                     "computed before tracing; compute it inside the function"
                 )
-        for node in order:  # the leaves the pass reaches, as _prepare_pass finds them
             for a in node.args:
                 if type(a) is Value and a._op is None:
                     start_leaf(a)
@@ -1709,15 +1710,14 @@ def _fuse_gradients(
         if len(at) != 2 or at[1] not in updates or at[0] in updates or name in keep:
             continue
         first, update = at
-        definition = _DEFINITION.fullmatch(steps[first])
-        if definition is None or definition[1] != name or tokens[update].count(name) != 1:
+        assigned, expr = _plain(steps[first])
+        if assigned != name or tokens[update].count(name) != 1:
             continue
-        expr = definition[2]
         if "#" in expr or ":=" in expr:
             continue
         if any(_between(assigned_at.get(n, []), first, update) for n in _NAME.findall(expr)):
             continue  # something EXPR reads is assigned in between
-        out[update] = _replace_name(out[update], name, f"({expr})")
+        out[update] = _replace_once(out[update], name, f"({expr})")
         gone.add(first)
     if not gone:
         return None
@@ -1742,10 +1742,8 @@ def _plain(line: str) -> tuple[str, str]:
 
 def _targets(line: str) -> Iterable[str]:
     """The names a generated line assigns (see _assigned; a plain ``x = ..`` line quickly)."""
-    k = line.find(" = ", 12)
-    if k > 12 and line[12:k].isidentifier() and line[12] != " " and ":=" not in line:
-        return (line[12:k],)
-    return _assigned([line])
+    name = _plain(line)[0]
+    return (name,) if name and ":=" not in line else _assigned([line])
 
 
 @functools.lru_cache(maxsize=256)
@@ -1785,10 +1783,11 @@ def _sink(
     the node gradient it reads is complete: see _Gen.total; _Gen.add forgets the
     line when a second contribution comes, and no line before the pass can read
     a gradient: reading ``.grad`` is refused in a trace), and from the optimisers'
-    first line on only the update that moves names it. Only a parameter value that is not a float
-    can make such a store raise; the third result puts back every value the moved
-    lines store, which the generated code runs before the eager step (or before
-    letting a ``KeyboardInterrupt`` through). Returns None where nothing moves.
+    first line on only the update that moves names it. Only a parameter value that
+    is not a float can make such a store raise; the third result names each moved
+    value's Value and the local holding its old value, which the generated code
+    puts back (see _put_back) before the eager step runs (or before a
+    ``KeyboardInterrupt`` goes through). Returns None where nothing moves.
     """
     stores = [_STORE.fullmatch(line) for line in commit]
     computing = sorted(gen.updates - gen.hoisted)  # (the optimisers' lines that compute)
@@ -1883,14 +1882,9 @@ def _between(lines: list[int], first: int, last: int) -> bool:
     return i < len(lines) and lines[i] < last
 
 
-def _replace_name(line: str, name: str, by: str) -> str:
-    return _NAME.sub(lambda m: by if m[0] == name else m[0], line)
-
-
 _NAME = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")
 _GRAD_READ = re.compile(r" {12}(q[0-9]+) = '@L[0-9]+'\.grad")
 _GRADIENT = re.compile(r"q[0-9]+")
-_DEFINITION = re.compile(r" {12}(q[0-9]+) = (.+)")
 
 
 def _bound(source: str, leaves: Sequence[Value]) -> types.CodeType:

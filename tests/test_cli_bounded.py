@@ -150,7 +150,6 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.compile._ASSIGNED": (autograd.compile._ASSIGNED, ("findall",)),
     "autograd.compile._NAME": (autograd.compile._NAME, ("findall", "sub")),
     "autograd.compile._GRADIENT": (autograd.compile._GRADIENT, ("fullmatch",)),
-    "autograd.compile._DEFINITION": (autograd.compile._DEFINITION, ("fullmatch",)),
     "autograd.compile._GRAD_READ": (autograd.compile._GRAD_READ, ("fullmatch",)),
     "autograd.compile._FLOAT_LITERAL": (autograd.compile._FLOAT_LITERAL, ("findall",)),
     "autograd.compile._STORE": (autograd.compile._STORE, ("fullmatch",)),
