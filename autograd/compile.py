@@ -46,13 +46,13 @@ parameters that storing and reading is a third of a step.
 
 from __future__ import annotations
 
-import array
 import bisect
 import collections
 import functools
 import gc
 import itertools
 import keyword
+import marshal
 import math
 import os
 import random
@@ -425,19 +425,18 @@ def _outcomes(f: Callable[..., Any], rows: Sequence[Sequence[Any]]) -> list[Any]
 
 
 def _same_outcomes(a: list[Any], b: list[Any]) -> bool:
-    """Whether two lists of :func:`_outcomes` are the same (their ``repr``, faster)."""
-    if [x is None for x in a] != [x is None for x in b]:
-        return False
-    fa, fb = [x for x in a if x is not None], [x for x in b if x is not None]
-    if fa and type(fa[0]) is tuple:
-        if set(map(type, fa)) | set(map(type, fb)) != {tuple} or list(map(len, fa)) != list(
-            map(len, fb)
-        ):
-            return repr(a) == repr(b)
-        fa, fb = list(itertools.chain.from_iterable(fa)), list(itertools.chain.from_iterable(fb))
-    floats = set(map(type, fa)) | set(map(type, fb)) <= {float}
-    if floats and array.array("d", fa).tobytes() == array.array("d", fb).tobytes():
-        return True  # every bit (else perhaps only another NaN: the repr tells)
+    """Whether two lists of :func:`_outcomes` are the same (their ``repr``, faster).
+
+    ``marshal`` format 2 writes every float as its 8 bytes and every object with
+    its exact type, and shares nothing (format 3 would write a reference where an
+    object repeats): equal bytes mean equal ``repr``. Where the bytes differ (or an
+    object has no such form) ``repr`` decides: it writes every NaN as ``nan``.
+    """
+    try:
+        if marshal.dumps(a, 2) == marshal.dumps(b, 2):
+            return True
+    except ValueError:
+        pass
     return repr(a) == repr(b)
 
 

@@ -729,6 +729,31 @@ def argument_count(name: str, n: int) -> int:
     return {"linear": 2 * n + 1, "squared_error": 2 * n}.get(name, n)
 
 
+def test_a_rule_check_tells_apart_what_repr_tells_apart_and_nothing_else():
+    """The check that accepts an inline rule compares outcomes as their ``repr`` would."""
+    from autograd.compile import _same_outcomes
+
+    nan, other_nan = math.nan, -math.nan  # (another NaN: its sign bit set)
+    assert _same_outcomes([1.0, (0.5, -0.0), None], [1.0, (0.5, -0.0), None])
+    assert _same_outcomes([nan, (nan,)], [other_nan, (nan,)])  # which NaN is not chosen
+    for a, b in (
+        ([0.0], [-0.0]),  # the sign of a zero
+        ([1.0], [1]),  # an int is not its float
+        ([True], [1]),
+        ([None], [0.0]),  # a raise is not a number
+        ([(1.0, 2.0)], [(1.0,)]),
+        ([(1.0, 2.0)], [[1.0, 2.0]]),  # a list is not a tuple
+        ([5e-324], [0.0]),
+    ):
+        assert not _same_outcomes(a, b), (a, b)
+
+    class Float(float):  # (marshal cannot write it: repr decides)
+        pass
+
+    assert _same_outcomes([Float(0.5)], [0.5])
+    assert not _same_outcomes([Float(-0.0)], [0.0])
+
+
 @given(st.sampled_from(sorted(__import__("autograd").OPS)), st.integers(1, 3), st.data())
 @settings(max_examples=300, deadline=None)
 def test_every_op_on_awkward_numbers_forward_and_backward(name, n, data):
