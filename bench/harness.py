@@ -34,8 +34,17 @@ class Result:
 
     def ratio(self, who: str, against: str | None = None) -> float:
         """Median over rounds of ``time(who) / time(against)`` (paired by round)."""
+        return statistics.median(self.ratios(who, against))
+
+    def ratios(self, who: str, against: str | None = None) -> list[float]:
+        """``time(who) / time(against)`` in each round (paired by round)."""
         other = self.times[against or self.baseline]
-        return statistics.median(a / b for a, b in zip(self.times[who], other, strict=True))
+        return [a / b for a, b in zip(self.times[who], other, strict=True)]
+
+    def spread(self, who: str, against: str | None = None) -> tuple[float, float]:
+        """The quartiles of the per-round ratios: half of the rounds lie between them."""
+        q1, _, q3 = statistics.quantiles(self.ratios(who, against), n=4)
+        return q1, q3
 
 
 def interleave(

@@ -146,10 +146,11 @@ def report_compiled(targets: list[str]) -> list[str]:
 
     lines = ["### Compiled steps (autograd.compile)", "", _paragraphs(compiled.__doc__), ""]
     iris = compiled.run_iris()
-    for who in ("compiled", "compiled, run()"):
-        ratio = iris.ratio(who)
+    for who in ("compiled", "compiled, run()"):  # (half the rounds lie in the bracket)
+        ratio, (low, high) = iris.ratio(who), iris.spread(who)
         targets.append(
-            f"| Iris step, {who} / by hand | {ratio:.2f}x | <= 0.35x | {_verdict(ratio <= 0.35)} |"
+            f"| Iris step, {who} / by hand | {ratio:.3f}x ({low:.3f}-{high:.3f}) | <= 0.35x "
+            f"| {_verdict(ratio <= 0.35)} |"
         )
     lines += _speed_table(iris)
     if "JAX jit, per sample" in iris.times:
@@ -159,10 +160,10 @@ def report_compiled(targets: list[str]) -> list[str]:
         )
     wide = compiled.run_wide()
     for who in ("compiled", "compiled, run()"):
-        speedup = 1.0 / wide.ratio(who)
+        speedup, (low, high) = 1.0 / wide.ratio(who), wide.spread(who)
         targets.append(
-            f"| 2-16-16-1 step (sigmoid), eager / {who} | {speedup:.2f}x | >= 7x | "
-            f"{_verdict(speedup >= 7.0)} |"
+            f"| 2-16-16-1 step (sigmoid), eager / {who} | {speedup:.2f}x "
+            f"({1.0 / high:.2f}-{1.0 / low:.2f}) | >= 7x | {_verdict(speedup >= 7.0)} |"
         )
     lines += _speed_table(wide)
     tanh = compiled.run_wide("tanh")
@@ -247,7 +248,8 @@ def main(argv: list[str]) -> int:
         f"Python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}; "
         f"{time.perf_counter() - started:.0f} s. Ratios compare contenders timed side "
-        "by side in the same rounds (see bench/harness.py).",
+        "by side in the same rounds (see bench/harness.py); in brackets, where given, the "
+        "quartiles of the per-round ratios (half of the rounds lie between them).",
         "",
         "## Targets",
         "",
