@@ -13,7 +13,7 @@ import random
 import pytest
 
 from deltagrad.cli import main
-from nn.datasets import load
+from nn.datasets import BUILTIN, load
 from nn.train import train, train_iris
 
 
@@ -76,12 +76,25 @@ def test_compiled_iris_gives_the_eager_network():
     assert fast.compiled == "step and evaluation"
 
 
-@pytest.mark.parametrize("dataset", ["iris", "moons"])
+def _csv(tmp_path):
+    """A CSV of three classes a user might bring: two measurements and a label."""
+    rows = ["length,weight,grade"]
+    for i in range(45):
+        x, y = (i * 37 % 45) / 9.0, (i * 11 % 45) / 15.0
+        rows.append(f"{x:.3f},{y:.3f},{'abc'[int(x + y) % 3]}")
+    path = tmp_path / "grades.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return [str(path), "--target", "grade"]
+
+
+@pytest.mark.parametrize("dataset", [*sorted(BUILTIN), "a CSV file"])
 def test_the_command_line_compile_writes_the_same_model_file(tmp_path, capsys, dataset):
+    """Every data set the command line offers: its built-in ones and a user's CSV."""
+    source = _csv(tmp_path) if dataset == "a CSV file" else [dataset]
     files = []
     for extra in ([], ["--compile"]):
         path = tmp_path / f"model{len(files)}.json"
-        argv = ["train", dataset, "--epochs", "3", "--no-progress", "--json", "--save", str(path)]
+        argv = ["train", *source, "--epochs", "3", "--no-progress", "--json", "--save", str(path)]
         assert main(argv + extra) == 0
         record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         files.append((path.read_bytes(), record["train_accuracy"], record["compiled"]))
