@@ -1307,7 +1307,7 @@ def _hot(registers: Sequence[str], lines: Sequence[str]) -> list[str]:
     gradients (``p..``, ``q..``), used a few times each, are numbered after these.
     """
     assigned = _assigned(lines)
-    rest = (n for n in assigned if not re.fullmatch(r"[pq][0-9]+", n))
+    rest = (n for n in assigned if not _STORED_NAME.fullmatch(n))
     return list(dict.fromkeys([*registers, "_e", *rest]))
 
 
