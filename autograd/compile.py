@@ -1464,7 +1464,7 @@ def _generate(
         sunk = _sink(gen, body, gen.commit, ret)
         if sunk is not None:
             body, stores, olds = sunk
-            moved = [(gen.leaf_list[int(value[3:-1])], name) for value, name in olds]
+            moved = [(gen.leaf_list[k], name) for k, name in olds]
             restore = ["_put_back(_MOVED, locals())"] if moved else []
             commit = [("            " if restore else "        ") + line for line in stores]
     if executable:  # registers in every step, small or wide (see _allocate)
@@ -1475,11 +1475,12 @@ def _generate(
         commit = renamed[n + 1 :]
     if many:  # numbered so that the most used locals and constants need no EXTENDED_ARG
         hot = _hot(registers, [*unpack, *update_lines])
-        if "(_e :=" not in "\n".join(body):
+        written = "\n".join([*body, *commit])
+        if "(_e :=" not in written:  # (a store's line never has one: see _safe_form)
             hot.remove("_e")
         if restore:
             hot.insert(len(registers), "_g")
-        literals = collections.Counter(_FLOAT_LITERAL.findall("\n".join([*body, *commit])))
+        literals = collections.Counter(_FLOAT_LITERAL.findall(written))
         declare = _declare(hot, [f for f, n in literals.most_common() if n > 1])
     head = [
         "def _make(L, O, S, _fallback, _mismatch, _Guard, _FLOATS, _A, _T, _NG):",
@@ -1729,7 +1730,7 @@ def _fuse_gradients(
 
 # a parameter's value or gradient (as fast to find as a name can be: no \\b in front)
 _STORED_NAME = re.compile(r"[pq](?<!\w[pq])[0-9]++(?!\w)")
-_STORE = re.compile(r"('@L[0-9]+')\.(data|grad) = (\S+)")
+_STORE = re.compile(r"(?P<value>'@L(?P<k>[0-9]+)')\.(?P<attr>data|grad) = (?P<name>\S+)")
 _ARITHMETIC = re.compile(r"(?:[A-Za-z_]\w*+|[0-9]++(?:\.[0-9]*+)?+(?:e[+-]?[0-9]++)?+|[ ()*+-])++")
 _KEYWORDS = frozenset(keyword.kwlist) - {"or"}
 _LOOSE = re.compile(r"[|^&<>=!:,;]|\b(?:if|else|or|and|not|lambda|in|is|await|yield)\b")
@@ -1770,7 +1771,7 @@ def _tight(term: str) -> bool:
 
 def _sink(
     gen: _Gen, body: list[str], commit: list[str], ret: str
-) -> tuple[list[str], list[str], list[tuple[str, str]]] | None:
+) -> tuple[list[str], list[str], list[tuple[int, str]]] | None:
     """The one-call step's lines with parameter updates and gradients moved into the stores.
 
     ``p3 = p3 - _o0lr * q3`` and then ``L3.data = p3`` become one store,
@@ -1787,8 +1788,8 @@ def _sink(
     line when a second contribution comes, and no line before the pass can read
     a gradient: reading ``.grad`` is refused in a trace), and from the optimisers'
     first line on only the update that moves names it. Only a parameter value that
-    is not a float can make such a store raise; the third result names each moved
-    value's Value and the local holding its old value, which the generated code
+    is not a float can make such a store raise; the third result gives each moved
+    value's leaf (its number) and the local holding its old value, which the generated code
     puts back (see _put_back) before the eager step runs (or before a
     ``KeyboardInterrupt`` goes through). Returns None where nothing moves.
     """
@@ -1796,8 +1797,8 @@ def _sink(
     computing = sorted(gen.updates - gen.hoisted)  # (the optimisers' lines that compute)
     if any(m is None for m in stores) or not computing:
         return None
-    stored = {m[3]: m for m in stores if m is not None}
-    data = {name for name, m in stored.items() if m[2] == "data"}
+    stored = {m["name"]: m for m in stores if m is not None}
+    data = {name for name, m in stored.items() if m["attr"] == "data"}
     first = computing[0]
     late = collections.Counter(_STORED_NAME.findall("\n".join(body[first:])))
     in_ret = set(_STORED_NAME.findall(ret))
@@ -1843,16 +1844,16 @@ def _sink(
     if not gone:
         return None
     lines: list[str] = []
-    moved: list[tuple[str, str]] = []  # (a Value, its old value's local)
+    moved: list[tuple[int, str]] = []  # (a leaf's number, its old value's local)
     for m in stores:
-        name = m[3]  # type: ignore[index]
+        name = m["name"]  # type: ignore[index]
         if exprs.get(name) == "_g":
             continue  # stored right after the update that computes it
-        lines.append(f"{m[1]}.{m[2]} = {exprs.get(name, name)}")  # type: ignore[index]
+        lines.append(f"{m['value']}.{m['attr']} = {exprs.get(name, name)}")  # type: ignore[index]
         if name in after:
-            lines.append(f"{stored[after[name]][1]}.grad = _g")
-        if m[2] == "data" and name in exprs:  # type: ignore[index]
-            moved.append((m[1], name))  # type: ignore[index]
+            lines.append(f"{stored[after[name]]['value']}.grad = _g")
+        if m["attr"] == "data" and name in exprs:  # type: ignore[index]
+            moved.append((int(m["k"]), name))  # type: ignore[index]
     return [line for i, line in enumerate(body) if i not in gone], lines, moved
 
 

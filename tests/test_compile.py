@@ -459,7 +459,7 @@ def test_iris_training_is_bit_identical_and_tracing_changes_nothing():
 def test_a_small_step_reuses_registers_too():
     """Iris 4-5-3 (43 parameters, far from 256 locals) still shares a few registers
     among its nodes' values and gradients: fewer floats live at once, which measured
-    about 3% faster per call (bench/results.md). No node keeps a name of its own."""
+    about 3% faster per call (README, Speed). No node keeps a name of its own."""
     net = MLP(4, [5, 3], "sigmoid", seed=3)
     opt = SGD(net.parameters(), lr=0.2)
     example = ([5.1, 3.5, 1.4, 0.2], [1.0, 0.0, 0.0])
