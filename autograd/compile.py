@@ -310,7 +310,13 @@ def _inline_linear(a: Sequence[str]) -> str:
 def _inline_squared_error(a: Sequence[str]) -> str:
     n = len(a) // 2
     d = [f"({a[n + k]} - {a[k]})" for k in range(n)]
-    return f"(0.5 * {_chain([f'{x} * {x}' for x in d])})"
+    # (no ``or 0.0``: a square x * x is never -0.0, so 0.0 + x * x is x * x)
+    return "(0.5 * (" + " + ".join(f"{x} * {x}" for x in d) + "))" if d else "(0.5 * 0.0)"
+
+
+def _signless_sum(terms: Sequence[str]) -> str:
+    """``0.0 + t1 + t2 + ...`` but for the sign of a zero: ``t1 + t2 + ...`` (see _signless)."""
+    return "(" + " + ".join(terms) + ")" if terms else "0.0"
 
 
 _INLINE: dict[str, Callable[[Sequence[str]], str]] = {
@@ -336,6 +342,16 @@ _INLINE_OTHER: dict[str, Callable[[Sequence[str]], str]] = {
     "sum": lambda a: "(" + " + ".join(a) + ")" if a else "0.0",  # x_1 + x_2 + ..., no 0.0
 }
 """Second candidates, tried when the first is not exact for this engine."""
+
+_INLINE_SIGNLESS: dict[str, Callable[[Sequence[str]], str]] = {
+    "sum": _signless_sum,
+    "linear": lambda a: (
+        f"({_signless_sum([f'{a[i]} * {a[len(a) // 2 + i]}' for i in range(len(a) // 2)])}"
+        f" + {a[-1]})"
+    ),
+}
+"""Forward rules exact but for the sign of a zero result, for a node whose zero's sign
+nothing reads (see _signless): one ``or 0.0`` fewer, each checked like the others."""
 
 _RUNTIME: dict[str, object] = {
     "_exp": math.exp,
@@ -450,6 +466,7 @@ class _Rules:
 
     forward: str | None  # a format string over {a0}.., or None: call F_<op>
     partials: list[str | None] | None  # per argument, a format string over {o}, {a0}..; None: call
+    signless: str | None = None  # forward, exact but for the sign of a zero (see _signless)
 
 
 _rules_cache: dict[tuple[object, ...], _Rules] = {}
@@ -463,11 +480,26 @@ def _rules(op: Op, consts: Sequence[object], traced: Sequence[float]) -> _Rules:
         probes = _probes(len(consts), consts, traced)
         forward = _outcomes(op.forward, probes)  # what both checks compare against
         namespace = _namespace()
+        partials = _partials_rule(op, consts, probes, forward, namespace)
+        signless = None
+        if (
+            op.name in _INLINE_SIGNLESS
+            and partials
+            and all(p is not None and "{o}" not in p for p, c in zip(partials, consts) if c is None)
+        ):  # (a node whose partials read its own value is never taken as signless)
+            unsigned = [_unsigned_zero(x) for x in forward]
+            signless = _forward_rule(
+                op, consts, probes, unsigned, namespace, (_INLINE_SIGNLESS,), _unsigned_zero
+            )
         found = _rules_cache[key] = _Rules(
-            _forward_rule(op, consts, probes, forward, namespace),
-            _partials_rule(op, consts, probes, forward, namespace),
+            _forward_rule(op, consts, probes, forward, namespace), partials, signless
         )
     return found
+
+
+def _unsigned_zero(x: Any) -> Any:
+    """``x``, with a float zero written as +0.0 (how _signless compares forward rules)."""
+    return 0.0 if type(x) is float and x == 0.0 else x
 
 
 def _namespace() -> dict[str, object]:
@@ -483,18 +515,23 @@ def _forward_rule(
     probes: Sequence[Sequence[Any]],
     want: list[Any],
     namespace: Mapping[str, object],
+    candidates: Sequence[Mapping[str, Callable[[Sequence[str]], str]]] = (_INLINE, _INLINE_OTHER),
+    seen: Callable[[Any], Any] | None = None,
 ) -> str | None:
-    """An inline form of the forward rule that gives ``want`` (its outcomes) on ``probes``."""
+    """An inline form of the forward rule that gives ``want`` (its outcomes) on ``probes``.
+
+    ``seen``: what of each outcome is compared (all of it when None)."""
     names = [f"_a{i}" for i in range(len(consts))]
     args = [n if c is None else _POOL.literal(c) for n, c in zip(names, consts)]
-    for make in (_INLINE.get(op.name), _INLINE_OTHER.get(op.name)):
+    for make in (table.get(op.name) for table in candidates):
         if make is None:
             continue
         try:
             f = _lambda(names, make(args), namespace)
         except Exception:
             continue
-        if _same_outcomes(_outcomes(f, probes), want):
+        got = _outcomes(f, probes)
+        if _same_outcomes(got if seen is None else [seen(x) for x in got], want):
             slots = [f"{{a{i}}}" if c is None else x for i, (c, x) in enumerate(zip(consts, args))]
             return make(slots)
     return None
@@ -878,6 +915,7 @@ class _Gen:
     firsts: dict[str, int] = field(default_factory=dict)  # a leaf's gradient -> its first line
     passes: int = 0  # backward passes
     sums: dict[str, list[str]] = field(default_factory=dict)  # node gradient -> its terms
+    signless: set[int] = field(default_factory=set)  # nodes whose zero's sign is unread
 
     def emit(self, line: str, indent: int = 3) -> None:
         self.lines.append("    " * indent + line)
@@ -957,7 +995,9 @@ class _Gen:
         self.local[id(v)] = name
         fill = {f"a{i}": s for i, s in enumerate(srcs)}
         self.made[id(v)] = (rules, fill)  # (what edges needs again)
-        if rules.forward is not None:
+        if rules.signless is not None and id(v) in self.signless:
+            body = rules.signless.format(**fill)
+        elif rules.forward is not None:
             body = rules.forward.format(**fill)
         else:
             body = f"F_{op.name}({', '.join(srcs)})"
@@ -1408,6 +1448,7 @@ def _generate(
     in rows]``); the loop is made only if ``slow`` is given and the step allows it.
     """
     gen = _Gen(trace, _Names(readable), trace.rules, optimizers, merge=readable is None)
+    gen.signless = _signless(trace, result)
     for key, name in trace.inputs.items():
         gen.local[key] = name if readable is None else _readable_input(name)
     nodes = 0
@@ -1924,6 +1965,69 @@ def _static_value(args: Sequence[object], src: str) -> object:
     for index in rest:
         value = value[int(index)]
     return value
+
+
+def _signless(trace: _Trace, result: object) -> set[int]:
+    """The nodes whose value's sign, where it is a zero, nothing reads: each such node's
+    sum may skip the engine's ``0.0 +`` (``or 0.0``), which only turns -0.0 into 0.0.
+
+    A node qualifies when it is not returned and every node made from it is made from
+    it alone (and constants) by an op that gives, at +0.0 and at -0.0, the same value and
+    the same partials, bit for bit (a sigmoid, a relu, an exp: 0.5, 0.0, 1.0 both ways);
+    the node's own partials must not read its value (see _rules). Then every other value
+    and gradient of the step is the same bit for bit either way. A guard compares, and a
+    comparison cannot tell -0.0 from 0.0; backward() reads no value of its root.
+    """
+    users: dict[int, list[Value]] = {}
+    nodes: list[Value] = []
+    for event in trace.events:
+        if event[0] == "node":
+            v = event[1]
+            nodes.append(v)
+            for a in v.args:
+                if type(a) is Value:
+                    users.setdefault(id(a), []).append(v)
+    returned: set[int] = set()
+    stack = [result]
+    while stack:
+        item = stack.pop()
+        if type(item) is Value:
+            returned.add(id(item))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return {
+        id(v)
+        for v in nodes
+        if v._op is not None
+        and v._op.name in _INLINE_SIGNLESS
+        and id(v) not in returned
+        and id(v) in users
+        and all(_even_at_zero(u, v) for u in users[id(v)])
+    }
+
+
+_even_cache: dict[tuple[object, ...], bool] = {}
+
+
+def _even_at_zero(user: Value, v: Value) -> bool:
+    """Whether ``user``, made from ``v`` and constants only, has the same value and partials
+    (bit for bit, and neither raising) whether ``v`` is 0.0 or -0.0."""
+    op: Op = user._op  # type: ignore[assignment]  # (a node)
+    if any(type(a) is Value and a is not v for a in user.args):
+        return False
+    key = (op, *(None if a is v else _bits(a) for a in user.args))
+    found = _even_cache.get(key)
+    if found is None:
+        if len(_even_cache) > 256:
+            _even_cache.clear()
+        rows = [[z if a is v else a for a in user.args] for z in (0.0, -0.0)]
+        out = _outcomes(op.forward, rows)
+        found = None not in out and _same_outcomes(out[:1], out[1:])
+        if found:
+            partials = _outcomes(op.partials, [[o, *row] for o, row in zip(out, rows)])
+            found = None not in partials and _same_outcomes(partials[:1], partials[1:])
+        _even_cache[key] = found
+    return found
 
 
 def _output(result: object, gen: _Gen) -> str:

@@ -472,6 +472,55 @@ def test_a_small_step_reuses_registers_too():
     assert 5 <= len(registers) <= 20, registers
 
 
+# Ops whose value and partials are the same, bit for bit, at +0.0 and at -0.0:
+# sigmoid 0.5 and 0.25, relu 0.0 and slope 0.0, exp 1.0 and 1.0, abs 0.0 and
+# slope 0.0, softplus log 2 and 0.5. The others tell the zeros apart: tanh, sin,
+# neg, sqrt, expm1 and log1p give -0.0 for -0.0; cos gives 1.0 both ways but its
+# slope -sin(x) is 0.0 or -0.0; log raises.
+EVEN_AT_ZERO = {"sigmoid", "relu", "exp", "abs", "softplus"}
+
+
+@pytest.mark.parametrize(
+    "act", sorted(EVEN_AT_ZERO | {"tanh", "sin", "neg", "sqrt", "expm1", "log1p", "cos"})
+)
+@pytest.mark.parametrize("returned", [False, True])
+def test_a_sum_skips_its_zero_plus_only_where_nothing_reads_the_sign_of_its_zero(act, returned):
+    """The engine's neuron sum is 0.0 + w1*x1 + w2*x2 + b: here every term is -0.0, so the
+    engine's sum is 0.0 where the sum without its 0.0 is -0.0. The compiled step leaves
+    out the ``or 0.0`` (its 0.0 +) only where an op even at zero alone reads the sum, and
+    it is not returned; every result, value and gradient stays the engine's."""
+    from autograd.testing import apply_op
+
+    def make_step(params: list[Value]) -> Callable[[list[float]], Any]:
+        w1, w2, b = params
+
+        def step(x: list[float]) -> Any:
+            z = autograd_linear([w1, w2], x, b)
+            out = apply_op(act, [z])
+            out.backward()
+            return (out, z) if returned else out
+
+        return step
+
+    start = [0.0, 0.0, -0.0]  # w * x is -0.0 for every x < 0, and so is b
+    eager_params, params = [Value(v) for v in start], [Value(v) for v in start]
+    compiled = compile_step(make_step(params), [-1.0, -2.0])
+    eager = make_step(eager_params)
+    for x in ([-1.0, -2.0], [-3.0, -0.5], [2.0, -1.0]):
+        for p, q in zip(params, eager_params):
+            p.grad = q.grad = 0.0
+        assert outcome(compiled, x) == outcome(eager, x)
+        assert bits([(p.data, p.grad) for p in params]) == bits(
+            [(p.data, p.grad) for p in eager_params]
+        )
+    # (sqrt's slope at a zero is inf: such a step is the eager engine's, and says so)
+    assert compiled.fallbacks == (3 if act == "sqrt" else 0)
+    sums = [line for line in compiled.source(readable=False).splitlines() if "p0 * c0_0" in line]
+    assert len(sums) == 1, sums  # the neuron's sum: w1 * x1 is in no other line
+    skipped = act in EVEN_AT_ZERO and not returned
+    assert ("or 0.0" not in sums[0]) == skipped, sums[0]
+
+
 def test_a_forward_only_function_matches_evaluation_under_no_grad():
     net = MLP(3, [4, 2], "tanh", seed=1)
     forward = compile_forward(lambda x: net(x), [0.1, 0.2, 0.3])

@@ -279,6 +279,9 @@ assert moved > 1e-3  # the step is real, so the comparison is not trivially true
 # * `dL/db3[1] = dL/dz6 or 0.0` is **BP3** (`c or 0.0` is the engine's `0.0 + c`,
 #   written so that it costs no addition);
 # * `dL/dW3[1][1] = dL/dz6 * f4 or 0.0` is **BP4**: $a^{l-1}_k \delta^l_j$;
+# * the sums `z1 = ...` start without that `or 0.0`: the engine's $0.0 + \dots$ could
+#   only turn a sum of $-0.0$ into $0.0$, and a sum that only a sigmoid reads makes
+#   no difference either way ($\sigma(-0.0) = \sigma(0.0) = 0.5$, with the same slope);
 # * `if dL/dz1 - dL/dz1: raise _Guard` sends the step to the eager engine if that
 #   error term is infinite or NaN (`x - x` is then NaN, not 0.0). Only the first
 #   layer's $\delta$ are tested: an infinite or NaN $\delta$ anywhere above would
