@@ -521,6 +521,97 @@ def test_a_sum_skips_its_zero_plus_only_where_nothing_reads_the_sign_of_its_zero
     assert ("or 0.0" not in sums[0]) == skipped, sums[0]
 
 
+def neuron_times_input(n: int) -> Callable[[list[Value]], tuple[Callable[..., Any], SGD]]:
+    """An SGD step on ``z = linear(w, x, b)`` with ``n`` inputs, then ``z * y``: each
+    weight's gradient is ``y * x_i``, the bias's ``y`` (one group of lines that share
+    ``y``: see _nonzero_paths)."""
+
+    def make_step(params: list[Value]) -> tuple[Callable[..., Any], SGD]:
+        opt = SGD(params, lr=0.1)
+
+        def step(x: list[float], y: float) -> Any:
+            loss = autograd_linear(params[:n], x, params[n]) * y
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step, opt
+
+    return make_step
+
+
+def run_beside_eager(make_step: Callable[..., Any], start: list[float], calls: list[Any]) -> Any:
+    eager_params, params = [Value(v) for v in start], [Value(v) for v in start]
+    step, opt = make_step(params)
+    eager, _ = make_step(eager_params)
+    try:
+        compiled = compile_step(step, *calls[0], optimizer=opt)
+    except OverflowError:  # (tracing runs the step: 800.0 * 800.0 * 1e300 and such)
+        assert outcome(eager, *calls[0])[0] == "OverflowError"
+        return None
+    for args in calls:
+        assert outcome(compiled, *args) == outcome(eager, *args)
+        assert bits([(p.data, p.grad) for p in params]) == bits(
+            [(p.data, p.grad) for p in eager_params]
+        )
+    return compiled
+
+
+def test_a_layers_gradients_skip_the_zero_test_only_where_no_product_can_be_zero():
+    """A neuron of 9 inputs: its 10 gradients ``y * x_i`` and ``y`` are written twice, the
+    second time with the engine's ``or 0.0``, which only the first leaves out, and only
+    when ``|y|`` and every ``|x_i|`` are at least 2**-511. Here -1e-30 * 1e-300 and
+    -1e-200 * 1e-200 underflow to -0.0, where the engine's gradient is 0.0 + -0.0 = 0.0;
+    -0.0 and 0.0 inputs make zero products of both signs; the last call takes the branch
+    without the tests."""
+    x = [1.5, -2.0, 0.25, 3.0, -1.0, 0.5, 2.5, -0.75, 1.25]
+    calls = [
+        (x, -1e-30),
+        ([1e-300, *x[1:]], -1e-30),  # underflow
+        ([1e-200, *x[1:]], -1e-200),  # underflow, from two numbers far above 2**-1074
+        ([*x[:3], -0.0, 0.0, *x[5:]], 2.0),  # zeros
+        (x, -0.0),
+        (x, 3.0),
+    ]
+    compiled = run_beside_eager(neuron_times_input(9), [0.5] * 9 + [0.1], calls)
+    assert compiled.fallbacks == 0
+    source = compiled.source(readable=False)
+    tested = [line for line in source.splitlines() if line.endswith(" or 0.0")]
+    assert len(tested) == 10, source  # the second branch: 9 weights and the bias
+    assert source.count(" or 0.0)") == 1, source  # and the sum's, which a mul reads
+    assert "_n0 = True" in source and "if _n0 and (" in source, source
+
+
+def test_a_flag_on_a_layers_inputs_is_tested_again_after_one_of_them_is_assigned():
+    from autograd.compile import _GROUP, _nonzero_paths
+
+    def group(g: str, first: int) -> list[str]:
+        return [f"    q{first + i} = {g} * x{i} or 0.0" for i in range(_GROUP)]
+
+    lines = [*group("a", 0), "    x3 = a * b", *group("b", 100), *group("c", 200)]
+    out = _nonzero_paths(lines, 4)
+    assert [line for line in out if line.endswith(" = True")] == [
+        "        _n0 = True",
+        "        _n1 = True",
+    ]
+    assert [line.strip() for line in out if line.startswith("    if _n")] == [
+        f"if _n{k} and ({g} >= 1.4916681462400413e-154 or {g} <= -1.4916681462400413e-154):"
+        for k, g in ((0, "a"), (1, "b"), (1, "c"))
+    ]
+    assert "    x3 = a * b" in out
+
+
+@given(
+    st.lists(numbers, min_size=9, max_size=9),
+    st.lists(st.tuples(st.lists(numbers, min_size=8, max_size=8), numbers), min_size=1, max_size=4),
+)
+@settings(max_examples=100, deadline=None)
+def test_both_branches_of_a_layers_gradients_are_the_engines(start, calls):
+    """Random weights and inputs (zeros of both signs, 1e-300, 800.0 among them)."""
+    run_beside_eager(neuron_times_input(8), start, calls)
+
+
 def test_a_forward_only_function_matches_evaluation_under_no_grad():
     net = MLP(3, [4, 2], "tanh", seed=1)
     forward = compile_forward(lambda x: net(x), [0.1, 0.2, 0.3])
