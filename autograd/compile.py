@@ -351,7 +351,15 @@ _INLINE_SIGNLESS: dict[str, Callable[[Sequence[str]], str]] = {
     ),
 }
 """Forward rules exact but for the sign of a zero result, for a node whose zero's sign
-nothing reads (see _signless): one ``or 0.0`` fewer, each checked like the others."""
+nothing reads (see _signless): each is its op's ``_INLINE`` form without the first
+term's ``or 0.0``, and is used only where that form passed its check (see _rules).
+
+Why no check of its own is needed: ``t1 or 0.0`` and ``t1`` differ only where ``t1``
+is -0.0, and then the two sums start from 0.0 and -0.0. For any ``t``, ``0.0 + t``
+and ``-0.0 + t`` are ``t`` itself unless ``t`` is a zero (NaN and infinities
+included), so each running sum of the two is the same float or two zeros of
+opposite signs, term after term: the results can differ only in the sign of a zero.
+"""
 
 _RUNTIME: dict[str, object] = {
     "_exp": math.exp,
@@ -480,6 +488,7 @@ def _rules(op: Op, consts: Sequence[object], traced: Sequence[float]) -> _Rules:
         probes = _probes(len(consts), consts, traced)
         forward = _outcomes(op.forward, probes)  # what both checks compare against
         namespace = _namespace()
+        rule = _forward_rule(op, consts, probes, forward, namespace)
         partials = _partials_rule(op, consts, probes, forward, namespace)
         signless = None
         if (
@@ -487,19 +496,16 @@ def _rules(op: Op, consts: Sequence[object], traced: Sequence[float]) -> _Rules:
             and partials
             and all(p is not None and "{o}" not in p for p, c in zip(partials, consts) if c is None)
         ):  # (a node whose partials read its own value is never taken as signless)
-            unsigned = [_unsigned_zero(x) for x in forward]
-            signless = _forward_rule(
-                op, consts, probes, unsigned, namespace, (_INLINE_SIGNLESS,), _unsigned_zero
-            )
-        found = _rules_cache[key] = _Rules(
-            _forward_rule(op, consts, probes, forward, namespace), partials, signless
-        )
+            slots = _slots(consts)
+            if rule == _INLINE[op.name](slots):  # the checked form is the one it drops 0.0 + from
+                signless = _INLINE_SIGNLESS[op.name](slots)
+        found = _rules_cache[key] = _Rules(rule, partials, signless)
     return found
 
 
-def _unsigned_zero(x: Any) -> Any:
-    """``x``, with a float zero written as +0.0 (how _signless compares forward rules)."""
-    return 0.0 if type(x) is float and x == 0.0 else x
+def _slots(consts: Sequence[object]) -> list[str]:
+    """A rule's arguments: ``{a0}``.. for a Value, a literal for a constant."""
+    return [f"{{a{i}}}" if c is None else _POOL.literal(c) for i, c in enumerate(consts)]
 
 
 def _namespace() -> dict[str, object]:
@@ -515,25 +521,19 @@ def _forward_rule(
     probes: Sequence[Sequence[Any]],
     want: list[Any],
     namespace: Mapping[str, object],
-    candidates: Sequence[Mapping[str, Callable[[Sequence[str]], str]]] = (_INLINE, _INLINE_OTHER),
-    seen: Callable[[Any], Any] | None = None,
 ) -> str | None:
-    """An inline form of the forward rule that gives ``want`` (its outcomes) on ``probes``.
-
-    ``seen``: what of each outcome is compared (all of it when None)."""
+    """An inline form of the forward rule that gives ``want`` (its outcomes) on ``probes``."""
     names = [f"_a{i}" for i in range(len(consts))]
     args = [n if c is None else _POOL.literal(c) for n, c in zip(names, consts)]
-    for make in (table.get(op.name) for table in candidates):
+    for make in (_INLINE.get(op.name), _INLINE_OTHER.get(op.name)):
         if make is None:
             continue
         try:
             f = _lambda(names, make(args), namespace)
         except Exception:
             continue
-        got = _outcomes(f, probes)
-        if _same_outcomes(got if seen is None else [seen(x) for x in got], want):
-            slots = [f"{{a{i}}}" if c is None else x for i, (c, x) in enumerate(zip(consts, args))]
-            return make(slots)
+        if _same_outcomes(_outcomes(f, probes), want):
+            return make(_slots(consts))
     return None
 
 
@@ -1362,98 +1362,6 @@ def _assigned(lines: Sequence[str]) -> dict[str, None]:
     return names
 
 
-_GROUP = 8  # (see _nonzero_paths)
-_TINY = 2.0**-511  # |g| and |x| at least this: |g * x| >= 2**-1022, a normal float, never 0
-_FIRST_TERM = re.compile(
-    r"(?:(?<=[^=<>!]= )|(?<=:= ))(?P<g>[A-Za-z_]\w*+)(?: \* (?P<x>[A-Za-z_]\w*+))? or 0\.0(?=\)|$)"
-)
-_FLAG = re.compile(r"^ *(_n[0-9]++) = False$", re.M)
-_GRAD_STORE = re.compile(r"'@L[0-9]++'\.grad = \w++")
-
-
-def _nonzero_paths(lines: list[str], top: int) -> list[str]:
-    """Leaf gradients ``g * x or 0.0`` (one leaf's whole sum; ``or 0.0`` is the engine's
-    ``0.0 +``, see _Gen.add) written twice: without the ``or 0.0`` where no ``g`` or ``x``
-    can make a zero, and as they are otherwise.
-
-    ``c or 0.0`` is ``c`` unless ``c`` is a zero; so where ``|g|`` and every ``|x|`` are at
-    least 2**-511 (NaN is not), every ``g * x`` is at least 2**-1022, never a zero (an
-    infinity times a number that is not zero is not either), and each truth test is
-    left out. Where some are smaller the lines run as before. The lines that share one
-    ``g`` (a neuron's error term: its weights' and bias's gradients, BP3 and BP4) are
-    one such pair of branches, at the body's own indentation ``top``. The test of the
-    ``x`` (a layer's inputs) is made once, into a flag that serves every later group of
-    lines with the same inputs until a line assigns one of them. Measured: 1.4-3% per
-    call of an Iris or a 2-16-16-1 step (README, Speed), the truth tests cost more than
-    the comparisons.
-    """
-    out: list[str] = []
-    flags: dict[tuple[str, ...], str] = {}  # the x names -> their flag, while still valid
-    count = itertools.count()
-    indent = " " * top
-    i = 0
-    while i < len(lines):
-        m = _FIRST_TERM.search(lines[i]) if lines[i].startswith(indent) else None
-        j = i
-        xs: list[str] = []
-        matched = 0
-        if m is not None and lines[i][top] != " " and lines[i].count(" or 0.0") == 1:
-            g = m["g"]
-            while j < len(lines) and lines[j].startswith(indent) and lines[j][top] != " ":
-                line = lines[j]
-                found = _FIRST_TERM.search(line)
-                if found is not None and found["g"] == g and line.count(" or 0.0") == 1:
-                    if found["x"]:
-                        xs.append(found["x"])
-                    matched += 1
-                elif _GRAD_STORE.fullmatch(line, top) is None:
-                    break
-                if {g, *xs} & set(_assigned([line])):
-                    break
-                j += 1
-            while j > i and _FIRST_TERM.search(lines[j - 1]) is None:
-                j -= 1  # (a group ends with its last gradient)
-        if matched < _GROUP:
-            out.append(lines[i])
-            _forget(flags, lines[i])
-            i += 1
-            continue
-        group = lines[i:j]
-        key = tuple(sorted(set(xs)))
-        test = _not_tiny(g)
-        if key:
-            flag = flags.get(key)
-            if flag is None:
-                flag = flags[key] = f"_n{next(count)}"
-                # (a test in an ``if`` compares floats without making a bool: 3.11 fuses it
-                # with its jump, so the flag is set in one)
-                out.append(f"{indent}{flag} = False")
-                out.append(f"{indent}if " + " and ".join(_not_tiny(x) for x in key) + ":")
-                out.append(f"{indent}    {flag} = True")
-            test = f"{flag} and {test}"
-        out.append(f"{indent}if {test}:")
-        out += ["    " + line.replace(" or 0.0", "") for line in group]  # (its one or none)
-        out.append(f"{indent}else:")
-        out += ["    " + line for line in group]
-        for line in group:
-            _forget(flags, line)
-        i = j
-    return out
-
-
-def _not_tiny(name: str) -> str:
-    t = _POOL.literal(_TINY)
-    return f"({name} >= {t} or {name} <= -{t})"
-
-
-def _forget(flags: dict[tuple[str, ...], str], line: str) -> None:
-    """Drop each flag whose names ``line`` assigns (see _nonzero_paths)."""
-    if flags:
-        assigned = set(_assigned([line]))
-        for key in [k for k in flags if assigned.intersection(k)]:
-            del flags[key]
-
-
 def _declare(names: Sequence[str], consts: Sequence[str] = ()) -> list[str]:
     """Lines that never run and number a function's locals in the order of ``names``
     (and its constants in the order of ``consts``, before the Values: see _bound)."""
@@ -1606,9 +1514,6 @@ def _generate(
         body[:] = renamed[:n]
         ret = renamed[n][12:]
         commit = renamed[n + 1 :]
-    if executable and slow is None:  # the one-call step (see _nonzero_paths; run() has its own)
-        body = _nonzero_paths(body, 12)
-        commit = _nonzero_paths(commit, len(commit[0]) - len(commit[0].lstrip()) if commit else 8)
     if many:  # numbered so that the most used locals and constants need no EXTENDED_ARG
         hot = _hot(registers, [*unpack, *update_lines])
         written = "\n".join([*body, *commit])
@@ -1616,7 +1521,6 @@ def _generate(
             hot.remove("_e")
         if restore:
             hot.insert(len(registers), "_g")
-        hot[len(registers) : len(registers)] = _FLAG.findall(written)  # (see _nonzero_paths)
         literals = collections.Counter(_FLOAT_LITERAL.findall(written))
         declare = _declare(hot, [f for f, n in literals.most_common() if n > 1])
     head = [

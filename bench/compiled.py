@@ -219,6 +219,7 @@ def compile_cost() -> dict[str, tuple[float, float, float]]:
             autograd_compile._rules_cache.clear()  # the first compile of a process
             autograd_compile._probe_cache.clear()
             autograd_compile._mixed_cache.clear()
+            autograd_compile._even_cache.clear()
             start = clock()
             step = compile_step(_step_fn(net, opt), *rows[0], optimizer=opt)
             compiles.append(clock() - start)

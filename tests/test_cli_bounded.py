@@ -157,9 +157,6 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.compile._LOOSE": (autograd.compile._LOOSE, ("search",)),
     "autograd.compile._LEAF": (autograd.compile._LEAF, ("sub",)),
     "autograd.compile._STORED_NAME": (autograd.compile._STORED_NAME, ("findall", "search")),
-    "autograd.compile._FIRST_TERM": (autograd.compile._FIRST_TERM, ("search",)),
-    "autograd.compile._FLAG": (autograd.compile._FLAG, ("findall",)),
-    "autograd.compile._GRAD_STORE": (autograd.compile._GRAD_STORE, ("fullmatch",)),
     # these three read Graphviz's SVG of a graph (user text in it is escaped, so it cannot
     # open a tag; every node's <g> is closed), timed here on the same shapes all the same
     "viewers.page._NODE_G": (viewers.page._NODE_G, ("sub",)),
