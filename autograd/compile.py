@@ -290,33 +290,31 @@ def _merge(paths: list[tuple[list[tuple[str, bool]], tuple[str, ...]]], depth: i
 # inline forward rules, each checked against the op's own forward before use
 
 
-def _chain(terms: Sequence[str]) -> str:
+def _chain(terms: Sequence[str], zero_plus: bool = True) -> str:
     """``0.0 + t1 + t2 + ...`` added left to right, with ``t1 or 0.0`` for ``0.0 + t1``.
 
     ``0.0 + t`` is ``t`` except that it turns ``-0.0`` into ``0.0``; so is ``t or 0.0``,
     which costs a truth test instead of a float addition. Each term must bind at least as
     tightly as ``*`` (a name, a literal, a product of them, or something in brackets).
+    Without ``zero_plus``: ``t1 + t2 + ...``, the same but for the sign of a zero result
+    (see _INLINE_SIGNLESS).
     """
     if not terms:
         return "0.0"
-    return "(" + " + ".join([f"({terms[0]} or 0.0)", *terms[1:]]) + ")"
+    first = f"({terms[0]} or 0.0)" if zero_plus else terms[0]
+    return "(" + " + ".join([first, *terms[1:]]) + ")"
 
 
-def _inline_linear(a: Sequence[str]) -> str:
+def _inline_linear(a: Sequence[str], zero_plus: bool = True) -> str:
     n = len(a) // 2
-    return f"({_chain([f'{a[i]} * {a[n + i]}' for i in range(n)])} + {a[2 * n]})"
+    return f"({_chain([f'{a[i]} * {a[n + i]}' for i in range(n)], zero_plus)} + {a[2 * n]})"
 
 
 def _inline_squared_error(a: Sequence[str]) -> str:
     n = len(a) // 2
     d = [f"({a[n + k]} - {a[k]})" for k in range(n)]
     # (no ``or 0.0``: a square x * x is never -0.0, so 0.0 + x * x is x * x)
-    return "(0.5 * (" + " + ".join(f"{x} * {x}" for x in d) + "))" if d else "(0.5 * 0.0)"
-
-
-def _signless_sum(terms: Sequence[str]) -> str:
-    """``0.0 + t1 + t2 + ...`` but for the sign of a zero: ``t1 + t2 + ...`` (see _signless)."""
-    return "(" + " + ".join(terms) + ")" if terms else "0.0"
+    return f"(0.5 * {_chain([f'{x} * {x}' for x in d], zero_plus=False)})"
 
 
 _INLINE: dict[str, Callable[[Sequence[str]], str]] = {
@@ -344,11 +342,8 @@ _INLINE_OTHER: dict[str, Callable[[Sequence[str]], str]] = {
 """Second candidates, tried when the first is not exact for this engine."""
 
 _INLINE_SIGNLESS: dict[str, Callable[[Sequence[str]], str]] = {
-    "sum": _signless_sum,
-    "linear": lambda a: (
-        f"({_signless_sum([f'{a[i]} * {a[len(a) // 2 + i]}' for i in range(len(a) // 2)])}"
-        f" + {a[-1]})"
-    ),
+    "sum": lambda a: _chain(a, zero_plus=False),
+    "linear": lambda a: _inline_linear(a, zero_plus=False),
 }
 """Forward rules exact but for the sign of a zero result, for a node whose zero's sign
 nothing reads (see _signless): each is its op's ``_INLINE`` form without the first
