@@ -671,8 +671,10 @@ def _patches(trace: _Trace, optimizers: Sequence[CompilableOptimizer]) -> list[t
     saved: list[tuple[Any, str, Any, bool]] = []
 
     def patch(obj: Any, name: str, new: Any) -> None:
-        had = name in vars(obj)
-        saved.append((obj, name, vars(obj).get(name), had))
+        if isinstance(obj, type | types.ModuleType):
+            saved.append((obj, name, vars(obj).get(name), name in vars(obj)))
+        else:  # an optimiser
+            saved.append((obj, name, *_own_attribute(obj, name)))
         setattr(obj, name, new)
 
     plain_new, plain_init, plain_backward = engine._new_value, Value.__init__, Value.backward
@@ -772,6 +774,27 @@ def _patches(trace: _Trace, optimizers: Sequence[CompilableOptimizer]) -> list[t
 
         patch(opt, "step", step)
     return saved  # type: ignore[return-value]
+
+
+def _own_attribute(obj: object, name: str) -> tuple[object, bool]:
+    """``obj``'s own attribute ``name`` (one its instance dict holds), and whether it has one.
+
+    Found without ``vars(obj)``: on CPython 3.11, an instance whose ``__dict__`` has
+    been asked for keeps its attributes in a dict that ``obj.lr`` cannot read at its
+    specialised speed (each read misses and is looked up again). The compiled step
+    reads its optimiser's settings at every call; on Iris that cost 1-2% of a step.
+    Without an own attribute, ``obj.name`` is the class's method bound to ``obj``.
+    """
+    try:
+        found = object.__getattribute__(obj, name)
+    except AttributeError:
+        return None, False
+    inherited = (
+        type(found) is types.MethodType
+        and found.__self__ is obj
+        and found.__func__ is getattr(type(obj), name, None)
+    )
+    return (None, False) if inherited else (found, True)
 
 
 def _unpatch(saved: list[Any]) -> None:
@@ -2253,6 +2276,26 @@ def _optimizers(optimizer: object) -> list[CompilableOptimizer]:
         if not callable(getattr(opt, "compiled_update", None)):
             raise TypeError(
                 f"compile_step: {type(opt).__name__} cannot be compiled (no compiled_update)"
+            )
+        mro = type(opt).__mro__
+        step_from, update_from = (
+            next((c for c in mro if name in vars(c)), object)
+            for name in ("step", "compiled_update")
+        )
+        if mro.index(step_from) < mro.index(update_from):
+            raise TypeError(
+                f"compile_step: {type(opt).__name__} overrides step() but not "
+                f"compiled_update(), which is {update_from.__name__}'s: it cannot stand for "
+                "this step (override compiled_update too)"
+            )
+        own, has_own = _own_attribute(opt, "step")
+        if has_own:  # the compiled update would be the class's step, not this one
+            name = type(opt).__name__
+            raise TypeError(
+                f"compile_step: this {name} has a step of its own "
+                f"({getattr(own, '__name__', type(own).__name__)!s:.60}), set on the "
+                f"object; its compiled_update is written for {name}.step, so it cannot be "
+                "compiled (delete the attribute, or subclass and override both)"
             )
     return found  # type: ignore[return-value]
 

@@ -122,15 +122,18 @@ class SGD(Optimizer):
         # velocity are read first, and the new velocity is stored at the end.
         lr, mu, wd, vel = f"{tmp}lr", f"{tmp}mu", f"{tmp}wd", f"{tmp}vel"
         plain = self.momentum == 0.0 and self.weight_decay == 0.0
+        # (each test is step()'s own, taken for its truth as step() takes it; a comparison
+        # followed by a jump is the form CPython specialises for floats)
+        plain_test = f"{mu} == 0.0 and {wd} == 0.0"
         load = [
             f"{lr}, {mu}, {wd} = {me}.lr, {me}.momentum, {me}.weight_decay",
-            f"if ({mu} == 0.0 and {wd} == 0.0) is not {plain}:",
+            f"if not ({plain_test}):" if plain else f"if {plain_test}:",
             "    raise _Guard",
         ]
         if plain:
             return load, [f"{d} = {d} - {lr} * {g}" for d, g in zip(data, grad)], []
         moving = self.momentum != 0.0
-        load += [f"if ({mu} != 0.0) is not {moving}:", "    raise _Guard"]
+        load += [f"if not ({mu} != 0.0):" if moving else f"if {mu} != 0.0:", "    raise _Guard"]
         if moving:
             load.append(f"{vel} = {me}.velocity[:]")
         lines = []
