@@ -312,9 +312,11 @@ def _inline_linear(a: Sequence[str], zero_plus: bool = True) -> str:
 
 def _inline_squared_error(a: Sequence[str]) -> str:
     n = len(a) // 2
-    d = [f"({a[n + k]} - {a[k]})" for k in range(n)]
-    # (no ``or 0.0``: a square x * x is never -0.0, so 0.0 + x * x is x * x)
-    return f"(0.5 * {_chain([f'{x} * {x}' for x in d], zero_plus=False)})"
+    # d * d with d = y_k - yhat_k taken once (``_e``, the scratch name the sigmoid uses
+    # too: each term is done with it before the next starts); no ``or 0.0``: a square
+    # d * d is never -0.0, so 0.0 + d * d is d * d
+    d = [f"(_e := ({a[n + k]} - {a[k]})) * _e" for k in range(n)]
+    return f"(0.5 * {_chain(d, zero_plus=False)})"
 
 
 _INLINE: dict[str, Callable[[Sequence[str]], str]] = {

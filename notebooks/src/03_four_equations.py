@@ -270,6 +270,8 @@ assert moved > 1e-3  # the step is real, so the comparison is not trivially true
 # as the article names them, neurons `z1..z6`, `f1..f6`) the generated step *is*
 # BP1–BP4 for this one network, written out:
 #
+# * `L = (0.5 * ((_e := (arg1[0] - f6)) * _e))` is the cost $\frac12 (y - a^L)^2$,
+#   each difference computed once and held in the scratch name `_e`;
 # * `dL/dz6 = dL/df6 * (f6 * (1.0 - f6))` is **BP1**: $\nabla_a C \odot \sigma'(z^L)$,
 #   with `dL/df6 = (f6 - arg1[0])`, i.e. $a^L - y$ (the step's arguments are
 #   `arg0` $= x$ and `arg1` $= y$);
@@ -282,7 +284,7 @@ assert moved > 1e-3  # the step is real, so the comparison is not trivially true
 # * the sums `z1 = ...` start without that `or 0.0`: the engine's $0.0 + \dots$ could
 #   only turn a sum of $-0.0$ into $0.0$, and a sum that only a sigmoid reads makes
 #   no difference either way ($\sigma(-0.0) = \sigma(0.0) = 0.5$, with the same slope);
-# * `if dL/dz1 - dL/dz1: raise _Guard` sends the step to the eager engine if that
+# * `if dL/dz1 - dL/dz1 != 0.0: raise _Guard` sends the step to the eager engine if that
 #   error term is infinite or NaN (`x - x` is then NaN, not 0.0). Only the first
 #   layer's $\delta$ are tested: an infinite or NaN $\delta$ anywhere above would
 #   have made them infinite or NaN too;
