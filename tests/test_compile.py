@@ -113,8 +113,8 @@ specs = st.fixed_dictionaries(
 @contextlib.contextmanager
 def compiled_as_wide(wide: bool) -> Iterator[None]:
     """Steps compiled in here as a wide network's are, however small: the most used locals
-    and constants numbered first, updates and gradients computed in the stores (a running
-    sum is one line in every step). (Every step reuses registers, wide or not.)"""
+    and constants numbered first. (In every step, wide or not, registers are reused, a
+    running sum is one line, and updates and gradients are computed in the stores.)"""
     import autograd.compile as compiler
 
     saved = compiler._MANY_LOCALS
@@ -325,35 +325,75 @@ def _two_wide_steps() -> tuple[list[Any], list[Any], list[Any]]:
     spec = {"act": "sigmoid", "out_act": "sigmoid", "seed": 3, "opt": "sgd", "lr": 0.2}
     spec.update({"mu": 0.0, "wd": 0.0})
     eager_net, eager_opt, net, opt, _, eager, compiled = wide_twins(spec, 1, 1)
-    assert "(_g := " in compiled.source(readable=False)
+    source = compiled.source(readable=False)
+    assert "L20.data = L20.data - _o0lr * L20.grad" in source  # (updated where it is stored)
+    assert "p20" not in source  # (its value read from the Value, never kept in a local)
     return [eager_net, net], [eager_opt, opt], [eager, compiled]
 
 
 def test_an_update_that_raises_while_the_step_stores_leaves_what_the_eager_step_leaves():
-    # The one-call step computes each parameter's update where it stores it, after every
-    # guard; a store that raises (a value whose subtraction fails) must not leave the
-    # parameters stored before it updated: they are restored and the eager step runs.
+    # The wide one-call step stores every gradient, then makes each update in place, after
+    # every guard, as the eager step does: an update that raises (a value whose subtraction
+    # fails) leaves the gradients stored and the parameters before it updated, which is
+    # what the eager step leaves when its step() raises there; the error goes through.
     nets, opts, steps = _two_wide_steps()
     for net in nets:
-        p = net.parameters()[20]  # one in the middle: some stores come before it
+        p = net.parameters()[20]  # one in the middle: some updates come before it
         p.data = _SubtractionFails(p.data)
     x, y = [0.5, -0.3], [1.0]
+    before = bits([q.data for q in nets[1].parameters()])
     eager = outcome(steps[0], x, y)
     assert eager[0] == "ArithmeticError"  # type: ignore[index]
     assert outcome(steps[1], x, y) == eager
     assert state(nets[1], opts[1]) == state(nets[0], opts[0])
-    assert steps[1].fallbacks == 1
+    after = bits([q.data for q in nets[1].parameters()])
+    assert after[:20] != before[:20] and after[20:] == before[20:]  # (the case: a partial step)
+    assert steps[1].fallbacks == 0  # (no eager step run: it would update 0..19 again)
 
 
-def test_a_ctrl_c_while_the_step_stores_leaves_every_parameter_value_as_it_was():
-    nets, _, steps = _two_wide_steps()
-    net = nets[1]
-    p = net.parameters()[20]
-    p.data = _SubtractionInterrupted(p.data)
-    before = bits([q.data for q in net.parameters()])
-    with pytest.raises(KeyboardInterrupt):
-        steps[1]([0.5, -0.3], [1.0])
-    assert bits([q.data for q in net.parameters()]) == before
+def test_a_ctrl_c_from_an_update_leaves_what_it_leaves_in_the_eager_step():
+    nets, opts, steps = _two_wide_steps()
+    for net in nets:
+        p = net.parameters()[20]
+        p.data = _SubtractionInterrupted(p.data)
+    for step in steps:
+        with pytest.raises(KeyboardInterrupt):
+            step([0.5, -0.3], [1.0])
+    assert state(nets[1], opts[1]) == state(nets[0], opts[0])
+
+
+def test_an_update_left_in_the_body_keeps_every_update_there():
+    # w's new value is returned, so its update cannot move into the stores; then no update
+    # moves. (Once v's moved and w's did not: w was stored first, v's store raised, and the
+    # eager step that ran then updated w a second time.)
+    def make() -> tuple[Value, Value, Callable[..., Any], SGD]:
+        w, v = Value(0.5), Value(0.7)
+        opt = SGD([w, v], lr=0.1)
+
+        def step(x: float, y: float) -> Any:
+            loss = (w * x + v * y - 1.0) ** 2
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss, w
+
+        return w, v, step, opt
+
+    w, v, step, opt = make()
+    w_eager, v_eager, eager, _ = make()
+    with compiled_as_wide(True):
+        compiled = compile_step(step, 0.3, 1.0, optimizer=opt)
+    source = compiled.source(readable=False)
+    assert "L1.data = p1" in source and ".data - _o0lr" not in source
+    for x in (0.3, -0.6):
+        assert outcome(compiled, x, 1.0) == outcome(eager, x, 1.0)
+    v.data = _SubtractionFails(v.data)
+    v_eager.data = _SubtractionFails(v_eager.data)
+    got = outcome(compiled, 0.2, 1.0)
+    assert got == outcome(eager, 0.2, 1.0) and got[0] == "ArithmeticError"  # type: ignore[index]
+    assert bits([w.data, v.data, w.grad, v.grad]) == bits(
+        [w_eager.data, v_eager.data, w_eager.grad, v_eager.grad]
+    )
 
 
 def test_stores_run_when_only_gradients_move_into_them():
