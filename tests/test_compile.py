@@ -362,22 +362,31 @@ def test_a_ctrl_c_from_an_update_leaves_what_it_leaves_in_the_eager_step():
     assert state(nets[1], opts[1]) == state(nets[0], opts[0])
 
 
+def _step_returning_w(
+    loss_of: Callable[[Value, Value, float, float], Value], *, both: bool
+) -> tuple[Value, Value, Callable[..., Any], SGD]:
+    """Leaves w and v, and a step that returns w's new value (so w's update stays a line of
+    the body); SGD updates both, or w alone (then v only gets a gradient)."""
+    w, v = Value(0.5), Value(0.7)
+    opt = SGD([w, v] if both else [w], lr=0.1)
+
+    def step(x: float, y: float) -> Any:
+        loss = loss_of(w, v, x, y)
+        opt.zero_grad()
+        v.grad = 0.0
+        loss.backward()
+        opt.step()
+        return loss, w
+
+    return w, v, step, opt
+
+
 def test_an_update_left_in_the_body_keeps_every_update_there():
     # w's new value is returned, so its update cannot move into the stores; then no update
     # moves. (Once v's moved and w's did not: w was stored first, v's store raised, and the
     # eager step that ran then updated w a second time.)
     def make() -> tuple[Value, Value, Callable[..., Any], SGD]:
-        w, v = Value(0.5), Value(0.7)
-        opt = SGD([w, v], lr=0.1)
-
-        def step(x: float, y: float) -> Any:
-            loss = (w * x + v * y - 1.0) ** 2
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss, w
-
-        return w, v, step, opt
+        return _step_returning_w(lambda w, v, x, y: (w * x + v * y - 1.0) ** 2, both=True)
 
     w, v, step, opt = make()
     w_eager, v_eager, eager, _ = make()
@@ -401,18 +410,7 @@ def test_stores_run_when_only_gradients_move_into_them():
     # gradient moves into its store. The stores must still run after the body (they once
     # landed after the fallback's return, never ran, and left w and s.grad unchanged).
     def make() -> tuple[Value, Value, Callable[..., Any], SGD]:
-        w, s = Value(0.5), Value(0.7)
-        opt = SGD([w], lr=0.1)
-
-        def step(x: float, y: float) -> Any:
-            loss = (w * x - y) ** 2 + s * 1.5
-            opt.zero_grad()
-            s.grad = 0.0
-            loss.backward()
-            opt.step()
-            return loss, w
-
-        return w, s, step, opt
+        return _step_returning_w(lambda w, s, x, y: (w * x - y) ** 2 + s * 1.5, both=False)
 
     w, s, step, opt = make()
     w_eager, s_eager, eager, _ = make()
