@@ -1830,7 +1830,7 @@ def _sink(
     old value or its gradient, nor a load at the start: the body reads ``L3.data``
     where it used ``p3`` (nothing is stored before the stores), and the third
     result maps each such ``p3`` to ``'@L3'.data``. On a 2-16-16-1 step that made a
-    call 7-8% faster: its 337 loads are gone, and with them most uses of locals
+    call 6-8% faster: its 337 loads are gone, and with them most uses of locals
     numbered above 255, each of which needs an ``EXTENDED_ARG``.
 
     If an update raises (an optimiser setting, or a parameter value that is not a
