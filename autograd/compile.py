@@ -33,9 +33,11 @@ file and line. Inputs of another shape or type, ``no_grad`` or
 ``detect_anomaly`` at call time, and any exception inside the compiled code
 also run the step eagerly: an error is then the engine's own error, and the
 parameters are left as the eager step leaves them (the compiled code writes
-nothing back until every guard and every line that can fail has run; the
-stores themselves compute the plain updates, which only a parameter value that
-is not a float can make fail, and then the values already stored are put back).
+nothing back until every guard and every line that can fail has run). The
+stores themselves make the plain updates, after every gradient is stored, in
+the optimisers' order: an update that raises there (a setting or a parameter
+value that is not a float) leaves what the eager step leaves when its
+``step()`` raises at that parameter, and its error goes through as it is.
 
 :meth:`CompiledStep.run` runs the step once per row of a list in one call:
 the parameters are read before the first row and stored after the last, and
