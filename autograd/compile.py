@@ -1529,8 +1529,8 @@ def _generate(
             body, stores, inlined = sunk
             if inlined:  # each such parameter's value read from its Value where it is used
                 pre = [line for line in pre if _plain(line)[0] not in inlined]
-                text = _STORED_NAME.sub(lambda m: inlined.get(m[0], m[0]), "\n".join(body))
-                body = text.split("\n")
+                joined = _STORED_NAME.sub(lambda m: inlined.get(m[0], m[0]), "\n".join(body))
+                body = joined.split("\n")
             commit = ["        " + line for line in stores]
     if executable:  # registers in every step, small or wide (see _allocate)
         n = len(body)
