@@ -2273,13 +2273,13 @@ def _optimizers(optimizer: object) -> list[CompilableOptimizer]:
             )
         mro = type(opt).__mro__
         step_from, update_from = (
-            next((c for c in mro if name in vars(c)), object)
+            next((i for i, c in enumerate(mro) if name in vars(c)), None)
             for name in ("step", "compiled_update")
         )
-        if mro.index(step_from) < mro.index(update_from):
+        if step_from is not None and update_from is not None and step_from < update_from:
             raise TypeError(
                 f"compile_step: {type(opt).__name__} overrides step() but not "
-                f"compiled_update(), which is {update_from.__name__}'s: it cannot stand for "
+                f"compiled_update(), which is {mro[update_from].__name__}'s: it cannot stand for "
                 "this step (override compiled_update too)"
             )
         own, has_own = _own_attribute(opt, "step")
