@@ -142,6 +142,20 @@ def compiled_or_the_eager_error(
         return None
 
 
+@contextlib.contextmanager
+def zeros_tested_later(every_step: bool) -> Iterator[None]:
+    """Steps compiled in here store their leaves' first gradients without ``or 0.0`` and
+    test the factors instead wherever that is possible at all, not only where it pays."""
+    import autograd.compile as compiler
+
+    saved = compiler._ZEROS_LATER
+    compiler._ZEROS_LATER = 0 if every_step else saved
+    try:
+        yield
+    finally:
+        compiler._ZEROS_LATER = saved
+
+
 @given(specs, st.data())
 @settings(max_examples=60, deadline=None)
 def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
@@ -159,7 +173,9 @@ def test_random_networks_losses_and_optimisers_match_every_bit(spec, data):
         )
     )
     eager = step_of(eager_net, eager_opt, spec["loss"])
-    with compiled_as_wide(data.draw(st.booleans(), label="compiled as a wide network")):
+    wide = data.draw(st.booleans(), label="compiled as a wide network")
+    later = data.draw(st.booleans(), label="zeros tested later in every step")
+    with compiled_as_wide(wide), zeros_tested_later(later):
         compiled = compiled_or_the_eager_error(
             step_of(net, opt, spec["loss"]), eager, samples[0], opt
         )
@@ -421,6 +437,78 @@ def test_stores_run_when_only_gradients_move_into_them():
     for x in (0.3, 0.5, -2.0):
         assert bits(compiled(x, 1.0)) == bits(as_floats(list(eager(x, 1.0))))
         assert bits([w.data, w.grad, s.grad]) == bits([w_eager.data, w_eager.grad, s_eager.grad])
+
+
+def _iris_shaped(act: str = "sigmoid") -> tuple[MLP, SGD, Callable[..., Any]]:
+    net = MLP(4, [5, 3], act, act, seed=0)
+    opt = SGD(net.parameters(), lr=0.5)
+
+    def step(x: Sequence[float], y: Sequence[float]) -> Value:
+        loss = half_squared_error(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return net, opt, step
+
+
+ZERO_ROWS = [
+    # inputs at 0.0 and -0.0 (features scaled to [0, 1] are 0.0 at their minimum)
+    ([0.0, 0.5, -0.0, 0.25], [1.0, 0.0, 0.0]),
+    ([0.3, -0.0, 0.0, 0.0], [0.0, 0.0, 1.0]),
+    # the smallest subnormal: each product with it underflows to a zero of its sign
+    ([5e-324, 0.5, -5e-324, 0.25], [0.0, 1.0, 0.0]),
+]
+SATURATED_ROWS = [  # (inputs of both signs: the saturated neuron's 0.0 slope times each)
+    ([0.3, -0.5, 0.2, -0.1], [1.0, 0.0, 0.0]),
+    ([-0.6, 0.1, -0.9, 0.4], [0.0, 1.0, 0.0]),
+]
+
+
+@pytest.mark.parametrize("saturated", [False, True], ids=["zero inputs", "saturated sigmoid"])
+def test_gradients_stored_without_or_0_keep_the_engines_signed_zeros(saturated, monkeypatch):
+    """``L3.grad = b0 * c0_3`` is stored without ``or 0.0`` where its factors are tested
+    instead; where a factor is small (a zero input, or a sigmoid saturated at 1.0, whose
+    slope 1.0 * (1.0 - 1.0) is 0.0), the zeros are set to 0.0 as the engine's 0.0 + g
+    makes them. The same step with that setting left out gives a -0.0 somewhere: so the
+    rows do reach it."""
+    import autograd.compile as compiler
+
+    def run(helper: Callable[..., None] | None) -> tuple[object, object, str]:
+        net, opt, step = _iris_shaped()
+        eager_net, _, eager = _iris_shaped()
+        if saturated:  # one hidden neuron's bias so large that its sigmoid is 1.0 exactly
+            for n in (net, eager_net):
+                n.layers[0].neurons[2].b.data = 800.0
+        if helper is not None:
+            monkeypatch.setitem(compiler._RUNTIME, "_unsign_zeros", helper)
+        compiled = compile_step(step, *SATURATED_ROWS[0], optimizer=opt)
+        monkeypatch.undo()
+        got, want = [], []
+        for x, y in SATURATED_ROWS if saturated else ZERO_ROWS:
+            got += [outcome(compiled, x, y), bits([(p.grad, p.data) for p in net.parameters()])]
+            want += [outcome(eager, x, y), bits([(p.grad, p.data) for p in eager_net.parameters()])]
+        assert compiled.fallbacks == 0
+        return got, want, compiled.source(readable=False)
+
+    got, want, source = run(None)
+    assert "_small = " in source and "_unsign_zeros(_Z)" in source
+    assert "_unsign_zeros(_Zc)" in source  # (the inputs, tested in the stores)
+    assert ".grad = " in source and " or 0.0\n" not in source
+    assert got == want
+    broken, want, _ = run(lambda leaves: None)  # (the zeros left as the products made them)
+    assert broken != want
+
+
+def test_a_relu_network_keeps_or_0_in_its_gradient_stores():
+    # relu's slope is 0.0 for every negative input: the factors' test would hold on most
+    # calls, so the stores keep their ``or 0.0`` and nothing is tested
+    _, opt, step = _iris_shaped("relu")
+    compiled = compile_step(step, [0.3, 0.5, 0.2, 0.1], [1.0, 0.0, 0.0], optimizer=opt)
+    source = compiled.source(readable=False)
+    assert "_small" not in source and "_unsign_zeros" not in source
+    assert source.count(".grad = ") == source.count(" or 0.0\n") > 0
 
 
 def test_a_wide_network_holds_its_values_as_constants_and_numbers_few_locals():
