@@ -1553,7 +1553,7 @@ def _generate(
             later = _zeros_later(gen, stores, floats)
             if later is not None:
                 test, stores, every, by_input = later
-                body.append(test)
+                body += test.split("\n")
                 n = len(gen.leaf_list)
                 for name, ks in (("_Z", every), ("_Zc", by_input)):
                     if ks:
@@ -1976,7 +1976,8 @@ def _zeros_later(
 
     * the step's own values, gradients and derivatives once, after every guard::
 
-        _small = b0 < 1e-150 and b0 > -1e-150 or a2 < 1e-150 and a2 > -1e-150 or ...
+        if b0 < 1e-150 and b0 > -1e-150 or a2 < 1e-150 and a2 > -1e-150 or ...:
+            _small = True
 
       and where that holds (rare: a saturated sigmoid), each of those gradients that
       is a zero is set to ``0.0`` (:func:`_unsign_zeros`) before any update reads it;
@@ -2025,7 +2026,13 @@ def _zeros_later(
         fixes += [f"if {test}:", "    _unsign_zeros(_Zc)"]
     out[last + 1 : last + 1] = fixes
     test = " or ".join(f"{x} < {_SMALL} and {x} > -{_SMALL}" for x in inner) or "False"
-    return f"            _small = {test}", out, every, by_input
+    # (in an ``if``, each float comparison and its jump are one specialised instruction)
+    return (
+        f"            _small = False\n            if {test}:\n                _small = True",
+        out,
+        every,
+        by_input,
+    )
 
 
 _LONGEST_SUM = 64  # terms in one line of a sum (CPython compiles a long sum recursively)
