@@ -139,7 +139,7 @@ def run_iris() -> Result:
     result = Result(
         "Iris training step (4-5-3 sigmoid, per-sample SGD), compiled", "step", baseline="by hand"
     )
-    result.times = interleave(contenders, 15, per_unit=len(rows), block=3)
+    result.times = interleave(contenders, 31, per_unit=len(rows), block=3)
     if jax_run is None:
         result.notes.append("JAX is not installed: its row is missing.")
     same = (
