@@ -153,6 +153,7 @@ PROJECT_REGEXES: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
     "autograd.compile._GRAD_READ": (autograd.compile._GRAD_READ, ("fullmatch",)),
     "autograd.compile._FLOAT_LITERAL": (autograd.compile._FLOAT_LITERAL, ("findall",)),
     "autograd.compile._STORE": (autograd.compile._STORE, ("fullmatch",)),
+    "autograd.compile._FIRST_STORE": (autograd.compile._FIRST_STORE, ("sub",)),
     "autograd.compile._ARITHMETIC": (autograd.compile._ARITHMETIC, ("fullmatch",)),
     "autograd.compile._LOOSE": (autograd.compile._LOOSE, ("search",)),
     "autograd.compile._LEAF": (autograd.compile._LEAF, ("sub",)),
