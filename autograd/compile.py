@@ -1957,7 +1957,7 @@ _FIRST_STORE = re.compile(
 )
 _SMALL = "1e-150"  # (its square, 1e-300, is a normal number: see _zeros_later)
 _FLAT = frozenset({"relu", "maximum", "minimum"})  # derivatives 0 over a whole range of inputs
-_ZEROS_LATER = 2  # stores per factor tested, at least (the tests set it to 0: every step)
+_ZEROS_LATER = 4  # stores per factor tested, at least (the tests set it to 0: every step)
 
 
 def _zeros_later(
@@ -1986,10 +1986,12 @@ def _zeros_later(
 
     Only stores whose factors are the step's own float locals (node values,
     gradients and derivatives, and inputs checked to be floats) change, and only
-    where they outnumber the factors twice over (below that, the tests cost about
-    what they save). A network with ``relu`` (or ``maximum``, ``minimum``) keeps
-    every ``or 0.0``: its derivatives are 0 over whole ranges, so the test would
-    hold on most calls. Returns the test, the stores, and the leaves whose
+    where they outnumber the factors four times over: a 2-16-16-1 step (337 stores,
+    67 factors) measured 3-6% faster per call, an Iris 4-5-3 step (43 stores, 17
+    factors) 0-1.5% in A/B runs and nothing in the benchmark, for 5% more compile
+    time. A network with ``relu`` (or ``maximum``, ``minimum``) keeps every
+    ``or 0.0``: its derivatives are 0 over whole ranges, so the test would hold on
+    most calls. Returns the test, the stores, and the leaves whose
     gradients each ``_unsign_zeros`` may set (``_Z``, then ``_Zc``); or None.
     """
     if gen.flat:
