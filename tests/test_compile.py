@@ -439,8 +439,11 @@ def test_stores_run_when_only_gradients_move_into_them():
         assert bits([w.data, w.grad, s.grad]) == bits([w_eager.data, w_eager.grad, s_eager.grad])
 
 
-def _iris_shaped(act: str = "sigmoid") -> tuple[MLP, SGD, Callable[..., Any]]:
-    net = MLP(4, [5, 3], act, act, seed=0)
+def _iris_shaped(
+    act: str = "sigmoid", nin: int = 4, sizes: Sequence[int] = (5, 3)
+) -> tuple[MLP, SGD, Callable[..., Any]]:
+    """A per-sample SGD step of the articles' loss on a sigmoid (or ``act``) network."""
+    net = MLP(nin, list(sizes), act, act, seed=0)
     opt = SGD(net.parameters(), lr=0.5)
 
     def step(x: Sequence[float], y: Sequence[float]) -> Value:
@@ -506,16 +509,7 @@ def test_gradients_stored_without_or_0_keep_the_engines_signed_zeros(saturated, 
 def test_the_factors_are_tested_where_the_stores_outnumber_them_four_times():
     # 2-16-16-1: 337 gradient stores, 67 factors (3-6% faster per call); Iris 4-5-3: 43
     # stores, 17 factors, where the test saved nothing measurable and cost compile time
-    wide = MLP(2, [16, 16, 1], "sigmoid", "sigmoid", seed=0)
-    opt = SGD(wide.parameters(), lr=0.5)
-
-    def step(x: Sequence[float], y: Sequence[float]) -> Value:
-        loss = half_squared_error(wide(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
+    _, opt, step = _iris_shaped(nin=2, sizes=(16, 16, 1))
     wide_source = compile_step(step, [0.3, -0.2], [1.0], optimizer=opt).source(readable=False)
     assert "_small = True" in wide_source and wide_source.count(" or 0.0\n") == 0
     _, iris_opt, iris_step = _iris_shaped()
@@ -737,16 +731,7 @@ def test_backward_through_a_graph_made_before_tracing_is_refused():
 
 
 def test_an_optimiser_not_given_to_compile_is_refused():
-    net = MLP(2, [1], "linear", seed=0)
-    opt = SGD(net.parameters(), lr=0.1)
-
-    def step(x: list[float], y: list[float]) -> Value:
-        loss = half_squared_error(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
+    _, _, step = _iris_shaped("linear", nin=2, sizes=(1,))
     with pytest.raises(TraceError, match=r"optim\.py"):
         compile_step(step, [1.0, 2.0], [0.5])
 
