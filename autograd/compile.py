@@ -489,6 +489,7 @@ class _Rules:
     forward: str | None  # a format string over {a0}.., or None: call F_<op>
     partials: list[str | None] | None  # per argument, a format string over {o}, {a0}..; None: call
     signless: str | None = None  # forward, exact but for the sign of a zero (see _signless)
+    flat: bool = False  # a partial is exactly 0 at ordinary arguments (see _flat)
 
 
 _rules_cache: dict[tuple[object, ...], _Rules] = {}
@@ -513,8 +514,33 @@ def _rules(op: Op, consts: Sequence[object], traced: Sequence[float]) -> _Rules:
             slots = _slots(consts)
             if rule == _INLINE[op.name](slots):  # the checked form is the one it drops 0.0 + from
                 signless = _INLINE_SIGNLESS[op.name](slots)
-        found = _rules_cache[key] = _Rules(rule, partials, signless)
+        found = _rules_cache[key] = _Rules(rule, partials, signless, _flat(op, consts))
     return found
+
+
+def _flat(op: Op, consts: Sequence[object]) -> bool:
+    """Whether ``op``'s own partials give exactly 0.0 for some argument at ordinary numbers:
+    distinct, nonzero, of both signs (relu's slope below 0, maximum's for the smaller
+    argument). A derivative 0 over a whole range makes the factors' test of _zeros_later
+    hold on most calls; one that is 0 at a single point (a squared error where the output
+    equals its target) does not. Asked of the op table, so no op is named here."""
+    n = len(consts)
+    rows = [
+        [
+            ((j + 1) * 0.37 + 0.11 * i) * (-1.0) ** (i + j) if c is None else c
+            for j, c in enumerate(consts)
+        ]
+        for i in range(4)
+    ]
+    outs = _outcomes(op.forward, rows)
+    slopes = _outcomes(op.partials, [[o, *row] for o, row in zip(outs, rows) if o is not None])
+    return any(
+        type(d) is float and d == 0.0
+        for found in slopes
+        if isinstance(found, tuple) and len(found) == n
+        for d, c in zip(found, consts)
+        if c is None
+    )
 
 
 def _slots(consts: Sequence[object]) -> list[str]:
@@ -953,7 +979,7 @@ class _Gen:
     passes: int = 0  # backward passes
     sums: dict[str, list[str]] = field(default_factory=dict)  # node gradient -> its terms
     signless: set[int] = field(default_factory=set)  # nodes whose zero's sign is unread
-    flat: bool = False  # an op whose derivative is 0 over a whole range (see _zeros_later)
+    flat: bool = False  # an op whose derivative is 0 over a whole range (see _flat)
 
     def emit(self, line: str, indent: int = 3) -> None:
         self.lines.append("    " * indent + line)
@@ -1029,8 +1055,7 @@ class _Gen:
         consts = [None if type(a) is Value else a for a in args]
         traced = [a.data if type(a) is Value else a for a in args]
         rules = _rules(op, consts, traced)
-        if op.name in _FLAT:
-            self.flat = True
+        self.flat = self.flat or rules.flat
         name = self.names.data(v, f"a{next(self.counter)}")
         self.local[id(v)] = name
         fill = {f"a{i}": s for i, s in enumerate(srcs)}
@@ -1553,7 +1578,7 @@ def _generate(
             later = _zeros_later(gen, stores, floats)
             if later is not None:
                 test, stores, every, by_input = later
-                body += test.split("\n")
+                body += test
                 n = len(gen.leaf_list)
                 for name, ks in (("_Z", every), ("_Zc", by_input)):
                     if ks:
@@ -1956,13 +1981,12 @@ _FIRST_STORE = re.compile(
     re.M,
 )
 _SMALL = "1e-150"  # (its square, 1e-300, is a normal number: see _zeros_later)
-_FLAT = frozenset({"relu", "maximum", "minimum"})  # derivatives 0 over a whole range of inputs
 _ZEROS_LATER = 4  # stores per factor tested, at least (the tests set it to 0: every step)
 
 
 def _zeros_later(
     gen: _Gen, stores: list[str], floats: Sequence[str]
-) -> tuple[str, list[str], list[int], list[int]] | None:
+) -> tuple[list[str], list[str], list[int], list[int]] | None:
     """The stores with ``or 0.0`` dropped from the leaves' first gradients, tested instead.
 
     ``g or 0.0`` is ``0.0 + g``: it turns ``-0.0`` into ``0.0`` (see _Gen.add), and
@@ -1988,10 +2012,10 @@ def _zeros_later(
     gradients and derivatives, and inputs checked to be floats) change, and only
     where they outnumber the factors four times over: a 2-16-16-1 step (337 stores,
     67 factors) measured 3-6% faster per call, an Iris 4-5-3 step (43 stores, 17
-    factors) 0-1.5% in A/B runs and nothing in the benchmark, for 5% more compile
-    time. A network with ``relu`` (or ``maximum``, ``minimum``) keeps every
-    ``or 0.0``: its derivatives are 0 over whole ranges, so the test would hold on
-    most calls. Returns the test, the stores, and the leaves whose
+    factors) 0.4-3% in A/B runs and nothing in the benchmark, for 5% more compile
+    time. A network with an op whose derivative is 0 over whole ranges (relu,
+    maximum, minimum: see _flat) keeps every ``or 0.0``: the test would hold on
+    most calls. Returns the test's lines, the stores, and the leaves whose
     gradients each ``_unsign_zeros`` may set (``_Z``, then ``_Zc``); or None.
     """
     if gen.flat:
@@ -2029,12 +2053,12 @@ def _zeros_later(
     out[last + 1 : last + 1] = fixes
     test = " or ".join(f"{x} < {_SMALL} and {x} > -{_SMALL}" for x in inner) or "False"
     # (in an ``if``, each float comparison and its jump are one specialised instruction)
-    return (
-        f"            _small = False\n            if {test}:\n                _small = True",
-        out,
-        every,
-        by_input,
-    )
+    lines = [
+        "            _small = False",
+        f"            if {test}:",
+        "                _small = True",
+    ]
+    return lines, out, every, by_input
 
 
 _LONGEST_SUM = 64  # terms in one line of a sum (CPython compiles a long sum recursively)

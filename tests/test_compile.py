@@ -517,6 +517,21 @@ def test_the_factors_are_tested_where_the_stores_outnumber_them_four_times():
     assert "_small" not in iris and iris.count(" or 0.0\n") == 43
 
 
+def test_the_ops_whose_derivative_is_0_over_a_range_are_found_in_the_op_table():
+    # read from each op's own partials at ordinary arguments, not from a list of names
+    from autograd import OPS
+    from autograd.compile import _flat
+
+    found = {
+        name
+        for name, op in OPS.items()
+        for n in ([op.arity] if op.arity else [3, 6])
+        if _flat(op, [None] * n)
+    }
+    assert found == {"relu", "maximum", "minimum"}
+    assert _flat(OPS["mul"], [None, 0.0])  # (times a constant 0.0: 0 everywhere)
+
+
 def test_a_relu_network_keeps_or_0_in_its_gradient_stores():
     # relu's slope is 0.0 for every negative input: the factors' test would hold on most
     # calls, so the stores keep their ``or 0.0`` and nothing is tested
