@@ -1236,7 +1236,7 @@ class _Gen:
                 local.append(rule)
         if check:  # (a float comparison followed by a jump: CPython 3.11 specialises it,
             # and it is about 8 ns faster than taking a float's truth)
-            self.emit(f"if {g} - {g} != 0.0:  # not finite")
+            self.emit(f"if {g} - {g} != 0.0:{_NOT_FINITE}")
             self.emit("raise _Guard", 4)
         finite = check is not None or (
             g == "1.0" and bool(self.rules.skips_zero_derivative) and not self.exact_nodes
@@ -1569,12 +1569,15 @@ def _generate(
     update_lines = [line for i, line in enumerate(body) if i in gen.updates] if many else []
     if executable and slow is None:  # the one-call step (see _sink)
         sunk = _sink(gen, body, gen.commit, ret)
-        if sunk is not None:
+        if sunk is None:
+            body = _finite_once(body)
+        else:
             body, stores, inlined = sunk
             if inlined:  # each such parameter's value read from its Value where it is used
                 pre = [line for line in pre if _plain(line)[0] not in inlined]
                 joined = _STORED_NAME.sub(lambda m: inlined.get(m[0], m[0]), "\n".join(body))
                 body = joined.split("\n")
+            body = _finite_once(body)
             later = _zeros_later(gen, stores, floats)
             if later is not None:
                 test, stores, every, by_input = later
@@ -2062,6 +2065,49 @@ def _zeros_later(
 
 
 _LONGEST_SUM = 64  # terms in one line of a sum (CPython compiles a long sum recursively)
+_NOT_FINITE = "  # not finite"
+
+
+def _finite_once(body: list[str]) -> list[str]:
+    """``body`` with its tests that a gradient is finite (see _Gen.checked) made one.
+
+    Each ``if g - g != 0.0: raise _Guard`` of the body's own indentation goes, and
+    one test of their sum ends the body: ``if (_e := g1 + g2 + ...) - _e != 0.0``.
+    A sum with an infinite or NaN term is infinite or NaN, so no such gradient
+    gets past it. A sum of finite terms can be infinite only past about 1e308:
+    then the step runs eagerly, as an infinite gradient would send it. Moving
+    the tests down is safe because nothing in the body between a test and the
+    end is seen if the step then runs eagerly: the body only assigns local
+    names (the stores come after it, see _sink), and an exception on the way
+    sends the step to the eager engine as well. For the one-call step only:
+    1-2% of an Iris step (five tests become one).
+    """
+    raise_line = "                raise _Guard"
+    kept: list[str] = []
+    tested: list[str] = []
+    skip = False
+    for i, line in enumerate(body):
+        if skip:
+            skip = False
+            continue
+        if (
+            line.endswith(_NOT_FINITE)
+            and line.startswith("            if ")
+            and i + 1 < len(body)
+            and body[i + 1] == raise_line
+        ):
+            g = line[15 : line.index(" - ")]
+            if line == f"            if {g} - {g} != 0.0:{_NOT_FINITE}":
+                tested.append(g)
+                skip = True
+                continue
+        kept.append(line)
+    if len(tested) < 2:
+        return list(body)
+    for i in range(0, len(tested), _LONGEST_SUM):
+        total = " + ".join(tested[i : i + _LONGEST_SUM])
+        kept += [f"            if (_e := {total}) - _e != 0.0:{_NOT_FINITE}", raise_line]
+    return kept
 
 
 def _replace_once(text: str, name: str, by: str) -> str:

@@ -121,17 +121,18 @@ class SGD(Optimizer):
         # decay take (a guard sends the other branch to the eager step); the settings and the
         # velocity are read first, and the new velocity is stored at the end.
         lr, mu, wd, vel = f"{tmp}lr", f"{tmp}mu", f"{tmp}wd", f"{tmp}vel"
-        plain = self.momentum == 0.0 and self.weight_decay == 0.0
         # (each test is step()'s own, taken for its truth as step() takes it; a comparison
         # followed by a jump is the form CPython specialises for floats)
-        plain_test = f"{mu} == 0.0 and {wd} == 0.0"
+        if self.momentum == 0.0 and self.weight_decay == 0.0:
+            # (the two settings tested where they are read, not kept: about 1% of an Iris step)
+            plain = f"{me}.momentum == 0.0 and {me}.weight_decay == 0.0"
+            load = [f"{lr} = {me}.lr", f"if not ({plain}):", "    raise _Guard"]
+            return load, [f"{d} = {d} - {lr} * {g}" for d, g in zip(data, grad)], []
         load = [
             f"{lr}, {mu}, {wd} = {me}.lr, {me}.momentum, {me}.weight_decay",
-            f"if not ({plain_test}):" if plain else f"if {plain_test}:",
+            f"if {mu} == 0.0 and {wd} == 0.0:",
             "    raise _Guard",
         ]
-        if plain:
-            return load, [f"{d} = {d} - {lr} * {g}" for d, g in zip(data, grad)], []
         moving = self.momentum != 0.0
         load += [f"if not ({mu} != 0.0):" if moving else f"if {mu} != 0.0:", "    raise _Guard"]
         if moving:
