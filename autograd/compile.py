@@ -980,6 +980,8 @@ class _Gen:
     sums: dict[str, list[str]] = field(default_factory=dict)  # node gradient -> its terms
     signless: set[int] = field(default_factory=set)  # nodes whose zero's sign is unread
     flat: bool = False  # an op whose derivative is 0 over a whole range (see _flat)
+    finite_once: bool = False  # one finiteness test per pass (see finite_test), not per gradient
+    tested: list[str] = field(default_factory=list)  # this pass's gradients to test (finite_once)
 
     def emit(self, line: str, indent: int = 3) -> None:
         self.lines.append("    " * indent + line)
@@ -1136,6 +1138,7 @@ class _Gen:
             self.contributions(node, g, init, edges[id(node)], checked.get(id(node)))
         for name in list(self.sums):
             self.total(name)
+        self.finite_test()
         for v in self.leaf_list:
             k = self.leaves[id(v)]
             if id(v) not in init:
@@ -1234,15 +1237,40 @@ class _Gen:
                 local.append(f"{table}[{i}]")
             else:
                 local.append(rule)
-        if check:  # (a float comparison followed by a jump: CPython 3.11 specialises it,
+        if check and self.finite_once:
+            self.tested.append(g)
+        elif check:  # (a float comparison followed by a jump: CPython 3.11 specialises it,
             # and it is about 8 ns faster than taking a float's truth)
-            self.emit(f"if {g} - {g} != 0.0:{_NOT_FINITE}")
+            self.emit(f"if {g} - {g} != 0.0:  # not finite")
             self.emit("raise _Guard", 4)
         finite = check is not None or (
             g == "1.0" and bool(self.rules.skips_zero_derivative) and not self.exact_nodes
         )
         for i, d in zip(targets, local):
             self.add(args[i], g, d, init, finite)  # type: ignore[arg-type]  # a Value: see targets
+
+    def finite_test(self) -> None:
+        """The one-call step's tests that this pass's gradients are finite (see checked),
+        made one at the end of the pass: ``if (_e := g1 + g2 + ...) - _e != 0.0``.
+
+        A sum with an infinite or NaN term is infinite or NaN, so no such gradient gets
+        past it; a sum of finite terms is infinite only past about 1e308, and then the
+        step runs eagerly, as an infinite gradient would send it (slower, the same
+        numbers). The test may wait until the pass ends: a pass assigns each node's
+        gradient once (see total), the body only assigns locals (the stores come after
+        it, see _sink), and any exception on the way sends the step to the eager engine
+        too. It may not wait longer: a later pass assigns the same names again. Five
+        tests become one for Iris (0-2% of a call in three A/B runs). ``run()`` and the
+        readable source test each gradient where its products go out.
+        """
+        tested, self.tested = self.tested, []
+        for i in range(0, len(tested), _LONGEST_SUM):
+            part = tested[i : i + _LONGEST_SUM]
+            test = (
+                f"{part[0]} - {part[0]}" if len(part) == 1 else f"(_e := {' + '.join(part)}) - _e"
+            )
+            self.emit(f"if {test} != 0.0:  # not finite")
+            self.emit("raise _Guard", 4)
 
     def add(
         self, target: Value, g: str, d: str, init: dict[int, bool], finite: bool = False
@@ -1514,6 +1542,7 @@ def _generate(
     in rows]``); the loop is made only if ``slow`` is given and the step allows it.
     """
     gen = _Gen(trace, _Names(readable), trace.rules, optimizers, merge=readable is None)
+    gen.finite_once = readable is None and slow is None  # the one-call step (see finite_test)
     gen.signless = _signless(trace, result)
     for key, name in trace.inputs.items():
         gen.local[key] = name if readable is None else _readable_input(name)
@@ -1569,15 +1598,12 @@ def _generate(
     update_lines = [line for i, line in enumerate(body) if i in gen.updates] if many else []
     if executable and slow is None:  # the one-call step (see _sink)
         sunk = _sink(gen, body, gen.commit, ret)
-        if sunk is None:
-            body = _finite_once(body)
-        else:
+        if sunk is not None:
             body, stores, inlined = sunk
             if inlined:  # each such parameter's value read from its Value where it is used
                 pre = [line for line in pre if _plain(line)[0] not in inlined]
                 joined = _STORED_NAME.sub(lambda m: inlined.get(m[0], m[0]), "\n".join(body))
                 body = joined.split("\n")
-            body = _finite_once(body)
             later = _zeros_later(gen, stores, floats)
             if later is not None:
                 test, stores, every, by_input = later
@@ -2051,10 +2077,9 @@ def _zeros_later(
     last = max(i for i, line in enumerate(out) if line.split(" = ", 1)[0].endswith(".grad"))
     fixes = ["if _small:", "    _unsign_zeros(_Z)"]
     if inputs:
-        test = " or ".join(f"{x} < {_SMALL} and {x} > -{_SMALL}" for x in inputs)
-        fixes += [f"if {test}:", "    _unsign_zeros(_Zc)"]
+        fixes += [f"if {_any_small(inputs)}:", "    _unsign_zeros(_Zc)"]
     out[last + 1 : last + 1] = fixes
-    test = " or ".join(f"{x} < {_SMALL} and {x} > -{_SMALL}" for x in inner) or "False"
+    test = _any_small(inner) or "False"
     # (in an ``if``, each float comparison and its jump are one specialised instruction)
     lines = [
         "            _small = False",
@@ -2064,50 +2089,12 @@ def _zeros_later(
     return lines, out, every, by_input
 
 
+def _any_small(names: Iterable[str]) -> str:
+    """Whether any of ``names`` lies strictly between -1e-150 and 1e-150, as source."""
+    return " or ".join(f"{x} < {_SMALL} and {x} > -{_SMALL}" for x in names)
+
+
 _LONGEST_SUM = 64  # terms in one line of a sum (CPython compiles a long sum recursively)
-_NOT_FINITE = "  # not finite"
-
-
-def _finite_once(body: list[str]) -> list[str]:
-    """``body`` with its tests that a gradient is finite (see _Gen.checked) made one.
-
-    Each ``if g - g != 0.0: raise _Guard`` of the body's own indentation goes, and
-    one test of their sum ends the body: ``if (_e := g1 + g2 + ...) - _e != 0.0``.
-    A sum with an infinite or NaN term is infinite or NaN, so no such gradient
-    gets past it. A sum of finite terms can be infinite only past about 1e308:
-    then the step runs eagerly, as an infinite gradient would send it. Moving
-    the tests down is safe because nothing in the body between a test and the
-    end is seen if the step then runs eagerly: the body only assigns local
-    names (the stores come after it, see _sink), and an exception on the way
-    sends the step to the eager engine as well. For the one-call step only
-    (five tests become one for Iris: 0-2% of a call in three A/B runs).
-    """
-    raise_line = "                raise _Guard"
-    kept: list[str] = []
-    tested: list[str] = []
-    skip = False
-    for i, line in enumerate(body):
-        if skip:
-            skip = False
-            continue
-        if (
-            line.endswith(_NOT_FINITE)
-            and line.startswith("            if ")
-            and i + 1 < len(body)
-            and body[i + 1] == raise_line
-        ):
-            g = line[15 : line.index(" - ")]
-            if line == f"            if {g} - {g} != 0.0:{_NOT_FINITE}":
-                tested.append(g)
-                skip = True
-                continue
-        kept.append(line)
-    if len(tested) < 2:
-        return list(body)
-    for i in range(0, len(tested), _LONGEST_SUM):
-        total = " + ".join(tested[i : i + _LONGEST_SUM])
-        kept += [f"            if (_e := {total}) - _e != 0.0:{_NOT_FINITE}", raise_line]
-    return kept
 
 
 def _replace_once(text: str, name: str, by: str) -> str:

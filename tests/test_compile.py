@@ -357,6 +357,34 @@ def test_one_sum_tests_every_gradient_for_finiteness(k1: float, k2: float):
     assert compiled.fallbacks == 1  # (and finite gradients run compiled)
 
 
+def _saturated_two_passes() -> tuple[Callable[..., Any], list[Value]]:
+    # two backward passes through the same saturated unit: its gradient's name is
+    # assigned once in each, so each pass needs its own test (an infinite k1 in the
+    # first pass reaches p1 as NaN unless that pass's test sends the step to the engine)
+    params = [Value(40.0), Value(0.5)]
+
+    def f(k1: float, k2: float) -> Value:
+        p1, p2 = params
+        m, n = p1.sigmoid(), p2.sigmoid()
+        (m * k1 + n).backward()
+        out = m * k2 + n
+        out.backward()
+        return out
+
+    return f, params
+
+
+@pytest.mark.parametrize("k1, k2", [(math.inf, 1.0), (1.0, math.inf), (2.0, 3.0)])
+def test_each_backward_pass_tests_its_own_gradients(k1: float, k2: float):
+    fn, traced = _saturated_two_passes()
+    compiled = compile_step(fn, 1.0, 1.0)
+    eager_fn, eager = _saturated_two_passes()
+    assert compiled.source(readable=False).count("# not finite") == 2  # (one per pass)
+    assert outcome(compiled, k1, k2) == outcome(eager_fn, k1, k2)
+    assert bits([(v.data, v.grad) for v in traced]) == bits([(v.data, v.grad) for v in eager])
+    assert compiled.fallbacks == (0 if math.isfinite(k1 * k2) else 1)
+
+
 def test_a_finite_sum_too_large_for_a_float_runs_eagerly_and_gives_the_same_numbers():
     # two finite gradients of 1e308: their sum is infinite, so the one test sends the
     # step to the engine, which is slower but gives the same numbers (the trade made
