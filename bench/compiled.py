@@ -2,7 +2,8 @@
 
 * Iris: one per-sample SGD step of the 4-5-3 sigmoid network, as in
   ``bench/iris_step.py``: by hand (the baseline), compiled, eager, and JAX
-  ``jit`` (one call per sample, float64) where JAX is installed.
+  ``jit`` (one call per sample, float64) where JAX is installed; in three
+  fresh processes, their rounds pooled (see run_iris).
 * 2-16-16-1 (sigmoid on every layer as in the articles, the articles' loss,
   SGD): eager (the baseline) against compiled; and the same with tanh hidden
   layers and a linear output, where the eager engine is relatively faster
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from autograd import Value
@@ -47,6 +49,7 @@ from . import handwritten
 from .harness import Result, clock, interleave
 
 LR = 0.2
+_ROOT = Path(__file__).resolve().parent.parent  # (where ``-m bench.compiled`` runs)
 BATCH = 16
 
 
@@ -119,7 +122,9 @@ def _jax_contender(net: MLP, rows: Sequence[tuple[Any, Any]]) -> Callable[[], fl
     return run
 
 
-def run_iris() -> Result:
+def _iris_contest(rounds: int) -> tuple[dict[str, list[float]], bool, bool]:
+    """One process's Iris contest: per-contender seconds per step in each round, whether
+    the compiled, run() and eager networks ended bit-identical, and whether JAX ran."""
     rows = list(zip(*[getattr(load_iris(seed=0).train, a) for a in ("x", "y")]))
     eager_net, eager_opt = _iris_net()
     net, opt = _iris_net()
@@ -136,22 +141,62 @@ def run_iris() -> Result:
     jax_run = _jax_contender(net, rows)
     if jax_run is not None:
         contenders["JAX jit, per sample"] = jax_run
-    result = Result(
-        "Iris training step (4-5-3 sigmoid, per-sample SGD), compiled", "step", baseline="by hand"
-    )
-    result.times = interleave(contenders, 31, per_unit=len(rows), block=3)
-    if jax_run is None:
-        result.notes.append("JAX is not installed: its row is missing.")
+    times = interleave(contenders, rounds, per_unit=len(rows), block=3)
     same = (
         [p.data for p in net.parameters()]
         == [p.data for p in run_net.parameters()]
         == [p.data for p in eager_net.parameters()]
     )
-    verdict = "bit-identical" if same else "NOT IDENTICAL"
+    return times, same, jax_run is not None
+
+
+IRIS_PROCESSES = 3
+IRIS_ROUNDS = 15  # per process
+
+
+def run_iris(processes: int = IRIS_PROCESSES, rounds: int = IRIS_ROUNDS) -> Result:
+    """The Iris contest in ``processes`` fresh interpreters, one after another, rounds pooled.
+
+    One process is one draw: its rounds agree closely, but the whole process lands a
+    little faster or slower than the next one. Measured: 20 processes of 31 rounds,
+    one after another, gave medians of compiled / by hand from 0.336 to 0.358
+    (their median 0.346, standard deviation 0.005), while within a process half the
+    rounds lay in a band about 0.012 wide. The pooled rounds of several processes are
+    a steadier figure, and each process's own median is reported beside it. (pyperf
+    runs its benchmarks in several worker processes for the same reason.)
+    Each process pairs its rounds with its own baseline, as every benchmark here does.
+    """
+    result = Result(
+        "Iris training step (4-5-3 sigmoid, per-sample SGD), compiled", "step", baseline="by hand"
+    )
+    alike: list[bool] = []
+    jax_ran: list[bool] = []
+    own: list[float] = []
+    for _ in range(processes):
+        found = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "bench.compiled", "iris", str(rounds)],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=_ROOT,
+            ).stdout
+        )
+        times: dict[str, list[float]] = found["times"]
+        for who, seconds in times.items():
+            result.times.setdefault(who, []).extend(seconds)
+        alike.append(found["same"])
+        jax_ran.append(found["jax"])
+        own.append(statistics.median(a / b for a, b in zip(times["compiled"], times["by hand"])))
+    if not all(jax_ran):
+        result.notes.append("JAX is not installed: its row is missing.")
+    verdict = "bit-identical" if all(alike) else "NOT IDENTICAL"
     result.notes.append(
-        f"After all rounds the compiled, run() and eager networks are {verdict}. "
-        "`compiled` is one call per sample; `compiled, run()` is one call per epoch "
-        "(`CompiledStep.run(rows)`: the same steps, with the parameters kept in the "
+        f"{processes} processes of {rounds} rounds each, pooled; compiled / by hand in each "
+        f"process on its own: {', '.join(f'{r:.3f}' for r in own)}. "
+        f"After all rounds, in every process, the compiled, run() and eager networks are "
+        f"{verdict}. `compiled` is one call per sample; `compiled, run()` is one call per "
+        "epoch (`CompiledStep.run(rows)`: the same steps, with the parameters kept in the "
         "generated code's local variables between samples instead of stored and read back)."
     )
     return result
@@ -333,3 +378,13 @@ def run_train(rounds: int = 3, dataset: str = "iris") -> dict[str, list[tuple[fl
         for name in ("eager", "compiled") if r % 2 == 0 else ("compiled", "eager"):
             runs[name].append(_cli(name == "compiled", dataset))
     return runs
+
+
+if __name__ == "__main__":  # python -m bench.compiled iris ROUNDS: one process of run_iris
+    args = sys.argv[1:]
+    digits = args[1] if len(args) == 2 and args[0] == "iris" else ""
+    rounds = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 4 else 0
+    if not 1 <= rounds <= 1000:
+        sys.exit("usage: python -m bench.compiled iris ROUNDS   (ROUNDS: 1 to 1000)")
+    times, same, jax = _iris_contest(rounds)
+    print(json.dumps({"times": times, "same": same, "jax": jax}))
