@@ -6,8 +6,12 @@ and, when it is installed, PyTorch on 0-dimensional CPU tensors.
 
 from __future__ import annotations
 
+import json
+import statistics
+import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from autograd import Value
@@ -16,6 +20,7 @@ from .harness import Result, Timed, clock, interleave
 
 LINKS = 5_000  # 10,000 operations per run
 ROUNDS = 11
+PROCESSES = 3  # fresh processes for the first run, their rounds pooled
 BLOCK = 5  # runs per contender per round, back to back, like a training loop
 
 
@@ -38,11 +43,7 @@ _deltagrad = _runner(lambda: Value(1.0))
 
 
 HEAVY = ("torch", "jax", "numpy")  # frameworks whose import leaves many long-lived objects
-
-
-def heavy_loaded() -> list[str]:
-    """Which of :data:`HEAVY` this process has imported (the first run needs none)."""
-    return [name for name in HEAVY if name in sys.modules]
+_ROOT = Path(__file__).resolve().parent.parent  # (where ``-m bench.chain`` runs)
 
 
 def _micrograd_runner() -> Timed | None:
@@ -62,41 +63,76 @@ def _torch_runner() -> Timed | None:
     return _runner(lambda: torch.tensor(1.0, requires_grad=True))
 
 
-def run() -> list[Result]:
-    """Two interleaved runs: deltagrad and micrograd first, then with PyTorch added.
-
-    PyTorch is imported only for the second run: importing it leaves a large
-    number of long-lived objects that every full garbage collection must then
-    walk, and micrograd, whose graphs are reference cycles, pays for far more
-    collections than deltagrad. The first run is micrograd's ratio without
-    that handicap; the second is the three-way comparison the same process
-    gives once PyTorch is loaded. JAX does the same (micrograd 7.5 µs an
-    operation instead of 3.4 with JAX imported earlier in the process): the
-    first run notes whether any such framework was loaded before it, and
-    ``bench.run`` judges micrograd's target only on a clean first run.
-    """
-    # micrograd's backward() recurses once per node.
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * LINKS + 1000))
-    results = []
+def _first_run() -> Result:
+    """deltagrad and micrograd, interleaved, in this process (which must have loaded none
+    of :data:`HEAVY`: see :func:`run`)."""
     contenders: dict[str, Callable[[], float]] = {"deltagrad": _deltagrad}
-    notes = []
-    micro = _micrograd_runner()
-    if micro is None:
-        notes.append("micrograd 0.1.0 is not installed: its column is skipped.")
-    else:
-        contenders["micrograd 0.1.0"] = micro
     first = Result(
         "Scalar op chain, forward + backward (PyTorch not loaded)", "op", baseline="deltagrad"
     )
-    heavy = heavy_loaded()
+    micro = _micrograd_runner()
+    if micro is None:
+        first.notes.append("micrograd 0.1.0 is not installed: its column is skipped.")
+    else:
+        contenders["micrograd 0.1.0"] = micro
+    heavy = [name for name in HEAVY if name in sys.modules]
+    if heavy:
+        raise RuntimeError(f"the first op chain run needs a process without {', '.join(heavy)}")
     first.times = interleave(contenders, ROUNDS, per_unit=2 * LINKS, block=BLOCK)
-    notes.append(
-        f"Loaded in this process before this run: {', '.join(heavy)}: the ratio is not clean."
-        if heavy
-        else f"None of {', '.join(HEAVY)} was loaded in this process before this run."
+    first.notes.append(f"Run in a fresh process, where none of {', '.join(HEAVY)} was loaded.")
+    return first
+
+
+def run() -> list[Result]:
+    """Two interleaved runs: deltagrad and micrograd in fresh processes, then with PyTorch
+    added in this one.
+
+    Importing PyTorch leaves a large number of long-lived objects that every full
+    garbage collection must then walk, and micrograd, whose graphs are reference cycles,
+    pays for far more collections than deltagrad. JAX does the same, and so, less, do
+    the objects the other benchmarks leave alive (micrograd measured 3.0-3.6 µs an
+    operation in fresh processes, 6.6 µs with JAX imported first, 4.9 µs at the end of
+    ``make bench`` with nothing heavy imported). The first run is micrograd's ratio
+    without any of that, in processes of its own (three, their rounds pooled: like the
+    Iris contest of bench/compiled.py, one process is one draw); the second is the
+    three-way comparison this process gives once PyTorch is loaded.
+    """
+    # micrograd's backward() recurses once per node.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * LINKS + 1000))
+    first = Result(
+        "Scalar op chain, forward + backward (PyTorch not loaded)", "op", baseline="deltagrad"
     )
-    first.notes = notes
-    results.append(first)
+    own = []
+    for _ in range(PROCESSES):
+        found = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "bench.chain"],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=_ROOT,
+            ).stdout
+        )
+        for who, seconds in found["times"].items():
+            first.times.setdefault(who, []).extend(seconds)
+        first.notes = found["notes"]
+        if "micrograd 0.1.0" in found["times"]:
+            own.append(
+                statistics.median(
+                    m / d
+                    for m, d in zip(found["times"]["micrograd 0.1.0"], found["times"]["deltagrad"])
+                )
+            )
+    if own:
+        first.notes.append(
+            f"{PROCESSES} processes of {ROUNDS} rounds each, pooled; micrograd / deltagrad in "
+            f"each process on its own: {', '.join(f'{r:.2f}' for r in own)}."
+        )
+    results = [first]
+    contenders: dict[str, Callable[[], float]] = {"deltagrad": _deltagrad}
+    micro = _micrograd_runner()
+    if micro is not None:
+        contenders["micrograd 0.1.0"] = micro
     torch = _torch_runner()
     second = Result(
         "Scalar op chain, forward + backward (PyTorch loaded)", "op", baseline="deltagrad"
@@ -108,3 +144,9 @@ def run() -> list[Result]:
     second.times = interleave(contenders, ROUNDS, per_unit=2 * LINKS, block=BLOCK)
     results.append(second)
     return results
+
+
+if __name__ == "__main__":  # python -m bench.chain: the first run, printed as JSON
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * LINKS + 1000))
+    done = _first_run()
+    print(json.dumps({"times": done.times, "notes": done.notes}))
