@@ -7,16 +7,13 @@ and, when it is installed, PyTorch on 0-dimensional CPU tensors.
 from __future__ import annotations
 
 import json
-import statistics
-import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from autograd import Value
 
-from .harness import Result, Timed, clock, interleave
+from .harness import Result, Timed, clock, fresh_runs, interleave, pool
 
 LINKS = 5_000  # 10,000 operations per run
 ROUNDS = 11
@@ -43,7 +40,6 @@ _deltagrad = _runner(lambda: Value(1.0))
 
 
 HEAVY = ("torch", "jax", "numpy")  # frameworks whose import leaves many long-lived objects
-_ROOT = Path(__file__).resolve().parent.parent  # (where ``-m bench.chain`` runs)
 
 
 def _micrograd_runner() -> Timed | None:
@@ -102,31 +98,14 @@ def run() -> list[Result]:
     first = Result(
         "Scalar op chain, forward + backward (PyTorch not loaded)", "op", baseline="deltagrad"
     )
-    own = []
-    for _ in range(PROCESSES):
-        found = json.loads(
-            subprocess.run(
-                [sys.executable, "-m", "bench.chain"],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=_ROOT,
-            ).stdout
-        )
-        for who, seconds in found["times"].items():
-            first.times.setdefault(who, []).extend(seconds)
-        first.notes = found["notes"]
-        if "micrograd 0.1.0" in found["times"]:
-            own.append(
-                statistics.median(
-                    m / d
-                    for m, d in zip(found["times"]["micrograd 0.1.0"], found["times"]["deltagrad"])
-                )
-            )
+    runs = fresh_runs("bench.chain", [], PROCESSES)
+    first.notes = runs[0]["notes"]
+    own = pool(first, runs, "micrograd 0.1.0")
     if own:
         first.notes.append(
-            f"{PROCESSES} processes of {ROUNDS} rounds each, pooled; micrograd / deltagrad in "
-            f"each process on its own: {', '.join(f'{r:.2f}' for r in own)}."
+            f"{PROCESSES} processes of {len(runs[0]['times']['deltagrad'])} rounds each, "
+            "pooled; micrograd / deltagrad in each process on its own: "
+            f"{', '.join(f'{r:.2f}' for r in own)}."
         )
     results = [first]
     contenders: dict[str, Callable[[], float]] = {"deltagrad": _deltagrad}

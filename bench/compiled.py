@@ -35,7 +35,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from autograd import Value
@@ -46,10 +45,9 @@ from nn import MLP, SGD, half_squared_error
 from nn.datasets import load_iris
 
 from . import handwritten
-from .harness import Result, clock, interleave
+from .harness import Result, clock, fresh_runs, interleave, pool
 
 LR = 0.2
-_ROOT = Path(__file__).resolve().parent.parent  # (where ``-m bench.compiled`` runs)
 BATCH = 16
 
 
@@ -155,42 +153,22 @@ IRIS_ROUNDS = 15  # per process
 
 
 def run_iris(processes: int = IRIS_PROCESSES, rounds: int = IRIS_ROUNDS) -> Result:
-    """The Iris contest in ``processes`` fresh interpreters, one after another, rounds pooled.
+    """The Iris contest in ``processes`` fresh interpreters, rounds pooled (see fresh_runs).
 
-    One process is one draw: its rounds agree closely, but the whole process lands a
-    little faster or slower than the next one. Measured: 20 processes of 31 rounds,
-    one after another, gave medians of compiled / by hand from 0.336 to 0.358
-    (their median 0.346, standard deviation 0.005), while within a process half the
-    rounds lay in a band about 0.012 wide. The pooled rounds of several processes are
-    a steadier figure, and each process's own median is reported beside it. (pyperf
-    runs its benchmarks in several worker processes for the same reason.)
-    Each process pairs its rounds with its own baseline, as every benchmark here does.
+    Measured: 20 processes of 31 rounds, one after another, gave medians of compiled
+    / by hand from 0.336 to 0.358 (their median 0.346, standard deviation 0.005),
+    while within a process half the rounds lay in a band about 0.012 wide. The
+    pooled rounds of several processes are a steadier figure, and each process's own
+    median is reported beside it.
     """
     result = Result(
         "Iris training step (4-5-3 sigmoid, per-sample SGD), compiled", "step", baseline="by hand"
     )
-    alike: list[bool] = []
-    jax_ran: list[bool] = []
-    own: list[float] = []
-    for _ in range(processes):
-        found = json.loads(
-            subprocess.run(
-                [sys.executable, "-m", "bench.compiled", "iris", str(rounds)],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=_ROOT,
-            ).stdout
-        )
-        times: dict[str, list[float]] = found["times"]
-        for who, seconds in times.items():
-            result.times.setdefault(who, []).extend(seconds)
-        alike.append(found["same"])
-        jax_ran.append(found["jax"])
-        own.append(statistics.median(a / b for a, b in zip(times["compiled"], times["by hand"])))
-    if not all(jax_ran):
+    runs = fresh_runs("bench.compiled", ["iris", str(rounds)], processes)
+    own = pool(result, runs, "compiled")
+    if not all(run["jax"] for run in runs):
         result.notes.append("JAX is not installed: its row is missing.")
-    verdict = "bit-identical" if all(alike) else "NOT IDENTICAL"
+    verdict = "bit-identical" if all(run["same"] for run in runs) else "NOT IDENTICAL"
     result.notes.append(
         f"{processes} processes of {rounds} rounds each, pooled; compiled / by hand in each "
         f"process on its own: {', '.join(f'{r:.3f}' for r in own)}. "

@@ -10,10 +10,15 @@ median over rounds of its time divided by the baseline's time in that round.
 from __future__ import annotations
 
 import gc
+import json
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 Timed = Callable[[], float]
 """Runs the workload once and returns the seconds it took for the measured part."""
@@ -77,6 +82,41 @@ def interleave(
             times[name].append(total / (block * per_unit))
     gc.collect()
     return times
+
+
+ROOT = Path(__file__).resolve().parent.parent  # (where ``python -m bench.<module>`` runs)
+
+
+def fresh_runs(module: str, args: Sequence[str], processes: int) -> list[dict[str, Any]]:
+    """What ``python -m <module> <args>`` prints as JSON, in ``processes`` fresh
+    interpreters run one after another.
+
+    One process is one draw: its rounds agree closely, but the whole process can
+    land a few per cent faster or slower than the next (its memory layout, what
+    else it has loaded). A contest that sits near its target runs in several, and
+    :func:`pool` puts their rounds together (pyperf runs several worker processes
+    for the same reason).
+    """
+    command = [sys.executable, "-m", module, *args]
+    return [
+        json.loads(
+            subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+        )
+        for _ in range(processes)
+    ]
+
+
+def pool(result: Result, runs: Sequence[Mapping[str, Any]], who: str) -> list[float]:
+    """Append each run's ``times`` to ``result``'s, round by round (each process's rounds
+    stay paired with its own baseline); return each run's own ratio for ``who``."""
+    own = []
+    for run in runs:
+        times: dict[str, list[float]] = run["times"]
+        for name, seconds in times.items():
+            result.times.setdefault(name, []).extend(seconds)
+        if who in times:
+            own.append(Result(result.name, result.unit, dict(times), result.baseline).ratio(who))
+    return own
 
 
 def clock() -> float:
